@@ -1,0 +1,118 @@
+"""Load content/ into the database: one transaction, new versions only for changes."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from kb import search
+from kb.content import (
+    ContentError,
+    anchors_of,
+    broken_links,
+    display,
+    read_articles,
+    read_categories,
+)
+from kb.models import Article, Category, Tag
+
+
+@dataclass
+class Report:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    archived: list = field(default_factory=list)
+    restored: list = field(default_factory=list)
+
+    def lines(self):
+        for label, versions in (("new article", self.created), ("new version", self.updated)):
+            for version in versions:
+                yield f"{label}: {version.article.slug} v{version.number} ({version.change_note})"
+        for slug in self.restored:
+            yield f"restored: {slug}"
+        for slug in self.archived:
+            yield f"archived: {slug} (its file is gone; its versions stay readable)"
+        yield (
+            f"{len(self.created)} new, {len(self.updated)} changed, "
+            f"{len(self.unchanged)} unchanged, {len(self.archived)} archived"
+        )
+
+
+def load(content_dir):
+    """Bring the database in line with `content_dir`; raise ContentError and change nothing
+    when any file is malformed or any link between articles is broken."""
+    categories = read_categories(content_dir)
+    sources = read_articles(content_dir, {category.slug for category in categories})
+    report = Report()
+    with transaction.atomic():
+        by_slug = _sync_categories(categories)
+        articles = {a.slug: a for a in Article.objects.select_related("current_version")}
+        seen, changed = set(), []
+        for source in sources:
+            seen.add(source.slug)
+            article = articles.get(source.slug)
+            if article is None:
+                article = Article.objects.create(
+                    slug=source.slug, category=by_slug[source.category]
+                )
+                articles[source.slug] = article
+            current = article.current_version
+            if current and current.content_hash == source.content_hash:
+                if article.is_archived:
+                    article.archived_at = None
+                    article.save(update_fields=["archived_at"])
+                    report.restored.append(source.slug)
+                    changed.append(article)
+                else:
+                    report.unchanged.append(source.slug)
+                continue
+            version = article.publish_version(source)
+            (report.updated if current else report.created).append(version)
+            article.category = by_slug[source.category]
+            article.save(update_fields=["category"])
+            article.tags.set([Tag.objects.get_or_create(slug=tag)[0] for tag in source.tags])
+            changed.append(article)
+
+        now = timezone.now()
+        for slug, article in articles.items():
+            if slug not in seen and not article.is_archived:
+                article.archived_at = now
+                article.save(update_fields=["archived_at"])
+                report.archived.append(slug)
+                changed.append(article)
+
+        _check_links(content_dir, sources, articles)
+        Tag.objects.filter(articles=None).delete()
+        for article in changed:
+            search.backend().update(article)
+    return report
+
+
+def _sync_categories(categories):
+    by_slug = {}
+    for source in categories:
+        by_slug[source.slug], _ = Category.objects.update_or_create(
+            slug=source.slug,
+            defaults={
+                "title": source.title,
+                "description": source.description,
+                "position": source.position,
+            },
+        )
+    Category.objects.exclude(slug__in=by_slug).filter(articles=None).delete()
+    return by_slug
+
+
+def _check_links(content_dir, sources, articles):
+    anchors = {
+        slug: anchors_of(article.current_version.html)
+        for slug, article in articles.items()
+        if not article.is_archived
+    }
+    problems = []
+    for source in sources:
+        html = articles[source.slug].current_version.html
+        problems += broken_links(display(source.path, content_dir), html, anchors)
+    if problems:
+        raise ContentError(problems)

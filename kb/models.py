@@ -1,0 +1,213 @@
+import hashlib
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Category(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("kb:index") + f"#{self.slug}"
+
+
+class Tag(models.Model):
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.slug
+
+    def get_absolute_url(self):
+        return reverse("kb:tag", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(archived_at__isnull=True, current_version__isnull=False)
+
+    def with_current(self):
+        return self.select_related("current_version", "category")
+
+
+class Article(models.Model):
+    """An article as a whole: its slug and where its current version is.
+
+    The text lives in Version rows, which are never changed once written.
+    """
+
+    slug = models.SlugField(unique=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
+    tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
+    current_version = models.OneToOneField(
+        "Version", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the article's file left content/."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("kb:article", args=[self.slug])
+
+    @property
+    def title(self):
+        return self.current_version.title if self.current_version else self.slug
+
+    @property
+    def summary(self):
+        return self.current_version.summary if self.current_version else ""
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+    def publish_version(self, source):
+        """Record `source` (a parsed content file) as this article's next version."""
+        from kb.markdown import render
+
+        last = self.versions.order_by("-number").first()
+        rendered = render(source.body)
+        version = Version.objects.create(
+            article=self,
+            number=(last.number + 1) if last else 1,
+            title=source.title,
+            summary=source.summary,
+            category_slug=source.category,
+            tags=source.tags,
+            reviewed=source.reviewed,
+            applies_to=source.applies_to,
+            change_note=source.change_note,
+            source=source.text,
+            body=source.body,
+            html=rendered.html,
+            toc=rendered.toc,
+            headings_text=rendered.headings_text,
+            plain_text=rendered.plain_text,
+            content_hash=source.content_hash,
+        )
+        self.current_version = version
+        self.archived_at = None
+        self.save(update_fields=["current_version", "archived_at"])
+        return version
+
+    def related(self, limit=5):
+        """Published articles sharing the most tags with this one, same category first."""
+        tag_ids = list(self.tags.values_list("id", flat=True))
+        return (
+            Article.objects.published()
+            .with_current()
+            .exclude(pk=self.pk)
+            .filter(tags__in=tag_ids)
+            .annotate(shared=models.Count("tags", distinct=True))
+            .annotate(
+                same_category=models.Case(
+                    models.When(category_id=self.category_id, then=1),
+                    default=0,
+                    output_field=models.IntegerField(),
+                )
+            )
+            .order_by("-shared", "-same_category", "slug")[:limit]
+        )
+
+
+class VersionQuerySet(models.QuerySet):
+    def for_feed(self):
+        return self.select_related("article").order_by("-created_at", "-pk")
+
+
+class ImmutableVersion(Exception):
+    pass
+
+
+class Version(models.Model):
+    """One immutable version of an article, rendered once when it is written."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    category_slug = models.SlugField()
+    tags = models.JSONField(default=list)
+    reviewed = models.DateField()
+    applies_to = models.JSONField(default=list)
+    change_note = models.TextField()
+    source = models.TextField(help_text="The content file exactly as it was loaded.")
+    body = models.TextField(help_text="The Markdown body, without front matter.")
+    html = models.TextField(help_text="Sanitised HTML rendered from the body.")
+    toc = models.JSONField(default=list, help_text="Headings: level, id and name.")
+    headings_text = models.TextField(blank=True)
+    plain_text = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="unique_version_number")
+        ]
+
+    def __str__(self):
+        return f"{self.article.slug} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableVersion("Versions are immutable; publish a new one instead.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("kb:version", args=[self.article.slug, self.number])
+
+    def get_raw_url(self):
+        return reverse("kb:raw", args=[self.article.slug, self.number])
+
+    @property
+    def is_current(self):
+        return self.article.current_version_id == self.pk
+
+    @property
+    def anchors(self):
+        return {entry["id"] for entry in self.toc}
+
+    @property
+    def etag(self):
+        return hashlib.sha256(f"{self.pk}:{self.content_hash}".encode()).hexdigest()[:16]
+
+
+class Feedback(models.Model):
+    """A reader's answer to "was this helpful?", kept against the version they read."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="feedback")
+    helpful = models.BooleanField()
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "feedback"
+
+    def __str__(self):
+        return f"{'Helpful' if self.helpful else 'Not helpful'}: {self.version}"

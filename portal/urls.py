@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from kb import views as kb_views
+from kb.sitemaps import sitemaps
+
+urlpatterns = [
+    path("", kb_views.home, name="home"),
+    path("search/", kb_views.search, name="search"),
+    path("kb/", include("kb.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "kb.views.page_not_found"

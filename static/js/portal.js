@@ -1,0 +1,50 @@
+// Progressive enhancements only: every page works without this file.
+(function () {
+  "use strict";
+
+  function copyText(button) {
+    var block = button.closest(".code-block");
+    var code = block && block.querySelector("pre code, pre");
+    if (!code) return;
+    var text = code.innerText.replace(/\n$/, "");
+    var done = function () {
+      button.textContent = "Copied";
+      button.classList.add("copied");
+      setTimeout(function () {
+        button.textContent = "Copy";
+        button.classList.remove("copied");
+      }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text, done); });
+    } else {
+      fallbackCopy(text, done);
+    }
+  }
+
+  // For pages served over plain http, where the Clipboard API is unavailable.
+  function fallbackCopy(text, done) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { if (document.execCommand("copy")) done(); } finally { area.remove(); }
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("[data-copy][hidden]").forEach(function (button) {
+      button.hidden = false;
+      button.setAttribute("aria-label", "Copy this code");
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (button) copyText(button);
+  });
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:load", function (event) { enhance(event.target); });
+})();

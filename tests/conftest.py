@@ -1,0 +1,98 @@
+import datetime
+import io
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+CATEGORIES = """\
+- slug: causes
+  title: Causes and fixes
+  description: One article per cause.
+- slug: basics
+  title: Basics
+  description: Start here.
+"""
+
+
+class ContentDir:
+    """A content/ folder in a temporary directory, for loading made-up articles."""
+
+    def __init__(self, root):
+        self.root = root
+        (root / "articles").mkdir(parents=True)
+        (root / "categories.yaml").write_text(CATEGORIES)
+
+    def write(self, name, body="Some text.\n\n## Fix it\n\nDo this.\n", **fields):
+        """Write content/articles/<name>.md; `fields` override the front matter."""
+        meta = {
+            "title": f"Article {name}",
+            "slug": name,
+            "summary": f"What {name} is about.",
+            "category": "causes",
+            "tags": ["nginx"],
+            "reviewed": "2026-07-02",
+            "applies_to": ["nginx 1.18 and later"],
+            "change_note": "First version.",
+        }
+        meta.update(fields)
+        lines = ["---"]
+        for key, value in meta.items():
+            if value is None:
+                continue
+            if isinstance(value, list):
+                lines.append(f"{key}: [{', '.join(str(v) for v in value)}]")
+            else:
+                lines.append(f"{key}: {value}")
+        lines.append("---")
+        path = self.root / "articles" / f"{name}.md"
+        path.write_text("\n".join(lines) + "\n" + textwrap.dedent(body))
+        return path
+
+    def remove(self, slug):
+        (self.root / "articles" / f"{slug}.md").unlink()
+
+    def load(self):
+        from kb.loading import load
+
+        return load(self.root)
+
+
+@pytest.fixture
+def content(tmp_path):
+    return ContentDir(tmp_path / "content")
+
+
+@pytest.fixture
+def real_content(db):
+    """The articles of this repository's content/ folder, loaded."""
+    call_command("load_content", stdout=io.StringIO())
+
+
+@pytest.fixture
+def today():
+    return datetime.date.today()
+
+
+REPO = Path(settings.BASE_DIR)
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_manifest(settings):
+    # Production serves hashed names from collectstatic's manifest; tests read the
+    # files from static/ directly instead of running collectstatic first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,178 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from kb.content import ContentError
+from kb.models import Article, ImmutableVersion, Version
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_creates_version_one_for_a_new_article(content):
+    content.write("backend-down", title="The backend is down")
+    report = content.load()
+
+    article = Article.objects.get(slug="backend-down")
+    assert article.current_version.number == 1
+    assert article.current_version.title == "The backend is down"
+    assert [v.article.slug for v in report.created] == ["backend-down"]
+
+
+def test_it_records_nothing_when_nothing_changed(content):
+    content.write("backend-down")
+    content.load()
+    report = content.load()
+
+    assert Version.objects.count() == 1
+    assert report.unchanged == ["backend-down"]
+
+
+def test_it_records_a_new_version_when_the_text_changes(content):
+    content.write("backend-down", body="First text.\n")
+    content.load()
+    content.write("backend-down", body="Second text.\n", change_note="Rewrote the intro.")
+    content.load()
+
+    article = Article.objects.get(slug="backend-down")
+    assert [v.number for v in article.versions.all()] == [1, 2]
+    assert article.current_version.number == 2
+    assert article.current_version.change_note == "Rewrote the intro."
+    assert "First text." in article.versions.get(number=1).html
+
+
+def test_it_records_a_new_version_when_only_metadata_changes(content):
+    content.write("backend-down", tags=["nginx"])
+    content.load()
+    content.write("backend-down", tags=["nginx", "php-fpm"], change_note="Tagged PHP-FPM.")
+    content.load()
+
+    article = Article.objects.get(slug="backend-down")
+    assert article.current_version.number == 2
+    assert sorted(article.tags.values_list("slug", flat=True)) == ["nginx", "php-fpm"]
+    assert article.versions.get(number=1).tags == ["nginx"]
+
+
+def test_it_archives_an_article_whose_file_is_gone_and_keeps_its_history(content):
+    content.write("backend-down")
+    content.write("disk-full")
+    content.load()
+    content.remove("disk-full")
+    report = content.load()
+
+    article = Article.objects.get(slug="disk-full")
+    assert article.is_archived
+    assert report.archived == ["disk-full"]
+    assert article.versions.count() == 1
+    assert not Article.objects.published().filter(slug="disk-full").exists()
+
+
+def test_it_restores_an_archived_article_when_its_file_returns(content):
+    content.write("disk-full")
+    content.load()
+    content.remove("disk-full")
+    content.load()
+    content.write("disk-full")
+    report = content.load()
+
+    assert report.restored == ["disk-full"]
+    article = Article.objects.get(slug="disk-full")
+    assert not article.is_archived
+    assert article.versions.count() == 1
+
+
+def test_a_malformed_file_fails_the_whole_run_and_changes_nothing(content):
+    content.write("backend-down", body="First text.\n")
+    content.load()
+    content.write("backend-down", body="Second text.\n")
+    content.write("disk-full", reviewed="yesterday")
+
+    with pytest.raises(ContentError) as error:
+        content.load()
+
+    assert "content/articles/disk-full.md: 'reviewed' must be a date" in str(error.value)
+    assert Article.objects.get(slug="backend-down").current_version.number == 1
+    assert not Article.objects.filter(slug="disk-full").exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"title": None}, "'title' is required"),
+        ({"slug": "other-name"}, "'slug' is 'other-name' but the file is named backend-down.md"),
+        ({"category": "nonsense"}, "'category' 'nonsense' is not in categories.yaml"),
+        ({"reviewed": "2999-01-01"}, "'reviewed' is 2999-01-01, which is in the future"),
+        ({"applies_to": []}, "'applies_to' must be a list with at least one entry"),
+        ({"tags": ["Not A Slug"]}, "'tags' entry 'Not A Slug' must be lowercase"),
+        ({"change_note": None}, "'change_note' is required"),
+        ({"colour": "blue"}, "unknown field 'colour'"),
+        ({"summary": "x" * 301}, "'summary' is 301 characters long; the limit is 300"),
+    ],
+)
+def test_it_names_the_file_and_the_field_that_is_wrong(content, fields, message):
+    content.write("backend-down", **fields)
+
+    with pytest.raises(ContentError) as error:
+        content.load()
+
+    assert f"content/articles/backend-down.md: {message}" in str(error.value)
+
+
+def test_it_rejects_a_file_without_front_matter(content):
+    (content.root / "articles" / "loose.md").write_text("# Just text\n")
+
+    with pytest.raises(ContentError, match="loose.md: must start with front matter"):
+        content.load()
+
+
+def test_it_rejects_a_link_to_a_missing_article_or_heading(content):
+    content.write("backend-down", body="See [disk](/kb/disk-full/) and [fix](/kb/other/#nope).\n")
+    content.write("other", body="## Fix it\n\nText.\n")
+
+    with pytest.raises(ContentError) as error:
+        content.load()
+
+    problems = error.value.problems
+    missing = "links to /kb/disk-full/, but there is no article 'disk-full'"
+    assert f"content/articles/backend-down.md: {missing}" in problems
+    assert any("links to /kb/other/#nope, but 'other' has no heading" in p for p in problems)
+
+
+def test_it_rejects_a_link_broken_by_a_change_to_the_target(content):
+    content.write("backend-down", body="See [the fix](/kb/other/#fix-it).\n")
+    content.write("other", body="## Fix it\n\nText.\n")
+    content.load()
+    content.write("other", body="## Repair\n\nText.\n")
+
+    with pytest.raises(ContentError, match="links to /kb/other/#fix-it"):
+        content.load()
+    assert Article.objects.get(slug="other").current_version.number == 1
+
+
+def test_versions_cannot_be_changed_once_written(content):
+    content.write("backend-down")
+    content.load()
+    version = Version.objects.get()
+    version.title = "Rewritten in place"
+
+    with pytest.raises(ImmutableVersion):
+        version.save()
+
+
+def test_the_command_reports_what_it_did(content, capsys):
+    content.write("backend-down")
+    call_command("load_content", content_dir=content.root)
+    out = capsys.readouterr().out
+    assert "new article: backend-down v1 (First version.)" in out
+    assert "1 new, 0 changed, 0 unchanged, 0 archived" in out
+
+
+def test_the_command_fails_loudly_with_every_problem(content):
+    content.write("backend-down", title=None, category="nonsense")
+
+    with pytest.raises(CommandError) as error:
+        call_command("load_content", content_dir=content.root)
+
+    message = str(error.value)
+    assert "nothing was changed" in message
+    assert "'title' is required" in message
+    assert "'category' 'nonsense'" in message

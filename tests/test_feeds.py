@@ -1,0 +1,47 @@
+import xml.etree.ElementTree as ET
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def articles(content):
+    content.write("backend-down", title="The backend is down", tags=["nginx"])
+    content.write("gone", title="Gone")
+    content.load()
+    content.write(
+        "backend-down",
+        title="The backend is down",
+        body="New.\n",
+        change_note="Shorter.",
+        tags=["nginx"],
+    )
+    content.remove("gone")
+    content.load()
+
+
+def test_the_sitemap_lists_published_articles_with_dates(client, articles):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locations = [url.find(f"{ns}loc").text for url in root.iter(f"{ns}url")]
+    assert "http://testserver/kb/backend-down/" in locations
+    assert "http://testserver/kb/gone/" not in locations
+    assert "http://testserver/" in locations
+    assert "http://testserver/kb/tags/nginx/" in locations
+
+
+def test_the_atom_feed_lists_each_new_version_with_its_change_note(client, articles):
+    response = client.get("/kb/feed/")
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)
+    entries = root.findall(f"{ATOM}entry")
+    titles = [entry.find(f"{ATOM}title").text for entry in entries]
+    assert "The backend is down (version 2)" in titles
+    assert "The backend is down (version 1)" in titles
+    newest = entries[0]
+    assert newest.find(f"{ATOM}link").get("href") == "http://testserver/kb/backend-down/v2/"
+    assert "Shorter." in newest.find(f"{ATOM}summary").text

@@ -1,0 +1,71 @@
+from kb.markdown import render
+
+
+def test_it_gives_headings_stable_anchors():
+    rendered = render("## Confirm it\n\nText.\n\n### On RHEL 9\n\nMore.\n")
+    assert '<h2 id="confirm-it">' in rendered.html
+    assert '<h3 id="on-rhel-9">' in rendered.html
+    assert rendered.toc == [
+        {"level": 2, "id": "confirm-it", "name": "Confirm it"},
+        {"level": 3, "id": "on-rhel-9", "name": "On RHEL 9"},
+    ]
+
+
+def test_it_highlights_code_and_adds_a_copy_button():
+    rendered = render("```bash\nsystemctl status php8.2-fpm\n```\n")
+    assert '<code class="language-bash">' in rendered.html
+    assert '<span class="w"> </span>' in rendered.html
+    assert (
+        '<button type="button" class="copy-button" data-copy hidden>Copy</button>' in rendered.html
+    )
+    assert '<span class="code-lang">bash</span>' in rendered.html
+
+
+def test_every_code_block_gets_a_copy_button():
+    rendered = render("```text\none\n```\n\nText.\n\n```nginx\nproxy_pass http://app:3000;\n```\n")
+    assert rendered.html.count("data-copy") == 2
+
+
+def test_it_renders_tables_and_admonitions():
+    rendered = render('| a | b |\n|:-:|---|\n| 1 | 2 |\n\n!!! warning "Careful"\n    Body.\n')
+    assert '<th align="center">a</th>' in rendered.html
+    assert '<div class="admonition warning">' in rendered.html
+    assert '<p class="admonition-title">Careful</p>' in rendered.html
+
+
+def test_script_tags_never_reach_the_page():
+    rendered = render("Hello <script>alert('x')</script> world\n\n<script src=//evil></script>\n")
+    assert "<script" not in rendered.html
+    assert "alert(" not in rendered.html
+
+
+def test_event_handler_attributes_are_removed():
+    rendered = render('<img src="x.png" onerror="alert(1)"> <a href="/" onclick="steal()">x</a>\n')
+    assert "onerror" not in rendered.html
+    assert "onclick" not in rendered.html
+    assert '<img src="x.png">' in rendered.html
+
+
+def test_javascript_urls_are_removed():
+    rendered = render("[click](javascript:alert(1)) <a href='JaVaScRiPt:alert(1)'>y</a>\n")
+    assert "javascript:" not in rendered.html.lower()
+
+
+def test_styles_iframes_and_forms_are_removed():
+    rendered = render(
+        '<style>body{display:none}</style><iframe src="https://x"></iframe>'
+        '<form action="https://x"><input name=a></form><p style="color:red">t</p>\n'
+    )
+    for forbidden in ("<style", "<iframe", "<form", "<input", "style="):
+        assert forbidden not in rendered.html
+
+
+def test_html_in_code_blocks_is_shown_as_text():
+    rendered = render("```text\n<script>alert(1)</script>\n```\n")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered.html
+
+
+def test_the_plain_text_leaves_out_markup_and_anchor_links():
+    rendered = render("## Fix it\n\nRun `nginx -t` & reload.\n")
+    assert rendered.plain_text == "Fix it Run nginx -t & reload."
+    assert rendered.headings_text == "Fix it"

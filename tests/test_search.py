@@ -1,0 +1,108 @@
+import pytest
+
+from kb.search import Query
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def articles(content):
+    content.write(
+        "in-title",
+        title="Gunicorn worker timeout",
+        body="Nothing relevant here.\n\n## Fix it\n\nText.\n",
+    )
+    content.write(
+        "in-heading", title="Slow pages", body="Intro.\n\n## When gunicorn is slow\n\nText.\n"
+    )
+    content.write(
+        "in-body",
+        title="Reading logs",
+        body="Intro.\n\n## Details\n\nThe gunicorn master restarts a worker after its timeout.\n",
+    )
+    content.write(
+        "socket", title="Socket path", body="connect() to unix:/run/php/php8.2-fpm.sock failed\n"
+    )
+    content.load()
+
+
+def slugs(response):
+    return [result.article.slug for result in response.context["results"]]
+
+
+def test_it_ranks_title_over_headings_over_body(client, articles):
+    response = client.get("/search/", {"q": "gunicorn"})
+    assert slugs(response) == ["in-title", "in-heading", "in-body"]
+
+
+def test_it_highlights_the_matched_words(client, articles):
+    html = client.get("/search/", {"q": "restarts"}).content.decode()
+    assert "<mark>restarts</mark>" in html
+
+
+def test_it_matches_the_unfinished_last_word_as_you_type(client, articles):
+    assert slugs(client.get("/search/", {"q": "gunic"})) == ["in-title", "in-heading", "in-body"]
+
+
+def test_it_falls_back_to_any_word_when_no_article_has_them_all(client, articles):
+    response = client.get("/search/", {"q": "gunicorn zebra "})
+    assert slugs(response)[0] == "in-title"
+    assert "none has them all" in response.content.decode()
+
+
+def test_it_finds_a_pasted_log_line(client, articles):
+    q = "connect() to unix:/run/php/php8.2-fpm.sock failed (2: No such file or directory)"
+    assert slugs(client.get("/search/", {"q": q}))[0] == "socket"
+
+
+@pytest.mark.parametrize(
+    "q",
+    ['"', '""', "*", "NEAR(", "NEAR(a b", "-", "-gunicorn", "a AND", "OR", "^", "gunicorn:",
+     "(", ")", "'", "title:x", "{}", "\\", "%", "_", "NOT", "\x00", "🙂", "ß" * 500,
+     "word " * 1000],
+)  # fmt: skip
+def test_odd_queries_never_fail(client, articles, q):
+    response = client.get("/search/", {"q": q})
+    assert response.status_code == 200
+
+
+def test_punctuation_only_gets_a_helpful_message(client, articles):
+    html = client.get("/search/", {"q": "?!*"}).content.decode()
+    assert "has no letters or numbers to search for" in html
+
+
+def test_an_empty_query_shows_a_hint(client, articles):
+    html = client.get("/search/").content.decode()
+    assert "Try an error message from your log" in html
+
+
+def test_a_very_long_query_is_trimmed():
+    query = Query.parse("word" + " other" * 500)
+    assert len(query.terms) <= 12
+
+
+def test_htmx_gets_only_the_results(client, articles):
+    response = client.get("/search/", {"q": "gunicorn"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert '<ol class="results">' in html
+    assert "<html" not in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_without_javascript_the_same_results_come_as_a_page(client, articles):
+    response = client.get("/search/", {"q": "gunicorn"})
+    html = response.content.decode()
+    assert "<html" in html
+    assert html.count('<li>\n        <a href="/kb/') == 3
+
+
+def test_search_text_is_escaped(client, articles):
+    html = client.get("/search/", {"q": "<script>alert(1)</script>"}).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_archived_articles_are_not_found(client, articles, content):
+    content.remove("in-title")
+    content.load()
+    assert "in-title" not in slugs(client.get("/search/", {"q": "gunicorn"}))
