@@ -40,8 +40,11 @@ check: $(VENV)/.installed-dev
 	$(PY) manage.py check --fail-level WARNING
 	@if [ -x ../shared/tools/check-no-copy ]; then ../shared/tools/check-no-copy content templates; fi
 
+# The whole suite on SQLite (browser tests included), then again on a throwaway
+# PostgreSQL server, where search and loading run on PostgreSQL's own engine.
 test: lint check node_modules/.installed
-	DEBUG=0 $(BIN)/pytest
+	$(BIN)/pytest
+	tests/with-postgres $(BIN)/pytest tests --ignore=tests/browser -p no:cacheprovider
 
 # Refresh the vendored htmx from the npm lockfile.
 vendor: node_modules/.installed

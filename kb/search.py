@@ -125,8 +125,9 @@ class PostgresSearch:
         options = {"start_sel": OPEN, "stop_sel": CLOSE, "config": "english"}
         rows = (
             Article.objects.published()
+            .annotate(document=vector)
+            .filter(document=ts_query)
             .annotate(rank=SearchRank(vector, ts_query, weights=[0.1, 0.2, 0.6, 1.0]))
-            .filter(rank__gt=0)
             .annotate(
                 title_hl=SearchHeadline(
                     "current_version__title", ts_query, highlight_all=True, **options

@@ -1,0 +1,53 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRODUCTION = {
+    "SECRET_KEY": "a-long-random-production-secret-key-with-enough-entropy-0123456789",
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "help.example.com",
+    "DATABASE_URL": "postgres://portal:secret@db.internal:5432/portal",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+    "EMAIL_URL": "smtp://mailer:secret@smtp.example.com:587?tls=1",
+}
+
+
+def manage(*args, env):
+    leave_out = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {key: value for key, value in os.environ.items() if key not in leave_out}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**clean, "SECURE_SSL_REDIRECT": "1", **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_use_postgres_redis_and_smtp():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE']);"
+        "print(s.CACHES['default']['BACKEND']);"
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)"
+    )
+    result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION)
+    assert result.stdout.split("\n")[:3] == [
+        "django.db.backends.postgresql",
+        "django.core.cache.backends.redis.RedisCache",
+        "django.core.mail.backends.smtp.EmailBackend smtp.example.com 587 True",
+    ]
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = manage("check", env={"DEBUG": "0", "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "Set SECRET_KEY in the environment" in result.stderr
