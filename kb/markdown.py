@@ -62,6 +62,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align"},
     "td": {"align"},
 }
+TABLE = re.compile(r"<table>.*?</table>", re.S)
 CODE_BLOCK = re.compile(r'<div class="highlight"><pre>(.*?)</pre></div>', re.S)
 LANGUAGE = re.compile(r'<code class="language-([\w+-]+)">')
 ANCHOR = re.compile(r'<a class="anchor"[^>]*>#</a>')
@@ -93,10 +94,17 @@ def _add_copy_buttons(body):
             '<div class="code-block">'
             f'<div class="code-bar">{label}'
             '<button type="button" class="copy-button" data-copy hidden>Copy</button></div>'
-            f"{match.group(0)}</div>"
+            # Focusable, so a block wider than the screen can be scrolled by keyboard.
+            f'<div class="highlight"><pre tabindex="0">{match.group(1)}</pre></div></div>'
         )
 
-    return CODE_BLOCK.sub(wrap, body)
+    return TABLE.sub(_wrap_table, CODE_BLOCK.sub(wrap, body))
+
+
+def _wrap_table(match):
+    # Focusable and named for the same reason: wide tables scroll inside their box.
+    opening = '<div class="table-wrap" tabindex="0" role="region" aria-label="Table">'
+    return f"{opening}{match.group(0)}</div>"
 
 
 def text_of(fragment):

@@ -209,6 +209,7 @@ def search(request):
 
 
 def page_not_found(request, exception):
-    words = " ".join(part for part in request.path.replace("-", " ").split("/") if part)
+    parts = [part for part in request.path.split("/") if part and part != "kb"]
+    words = " ".join(parts).replace("-", " ")
     suggestions = kb_search.search(words, limit=5) if words else []
     return render(request, "404.html", {"suggestion": words, "results": suggestions}, status=404)

@@ -17,7 +17,8 @@ def staff(client):
 def article(content):
     content.write("backend-down", title="The <b>backend</b> is down")
     content.load()
-    Feedback.objects.create(version=Version.objects.get(), helpful=False, comment="<script>x</script>")
+    version = Version.objects.get()
+    Feedback.objects.create(version=version, helpful=False, comment="<script>x</script>")
 
 
 def test_staff_browse_articles_versions_and_feedback(client, staff, article):

@@ -45,6 +45,16 @@
     var button = event.target.closest("[data-copy]");
     if (button) copyText(button);
   });
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  // On narrow screens the table of contents starts folded, so the article comes first.
+  function foldContents() {
+    if (window.matchMedia("(max-width: 63.99rem)").matches) {
+      document.querySelectorAll(".toc details[open]").forEach(function (d) { d.open = false; });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    enhance(document);
+    foldContents();
+  });
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 })();

@@ -1,0 +1,43 @@
+"""axe-core on every page type, in both colour schemes, on a laptop and a phone."""
+
+import pytest
+
+from tests.browser.conftest import axe_violations
+
+PAGES = {
+    "home": "/",
+    "index": "/kb/",
+    "article": "/kb/wrong-upstream-address/",
+    "article with tables": "/kb/reading-the-error-log/",
+    "tag": "/kb/tags/nginx/",
+    "history": "/kb/backend-down/history/",
+    "search": "/search/?q=socket",
+    "empty search": "/search/?q=zzzzqqq",
+    "not found": "/kb/no-such-article/",
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_accessibility_violations(browser, site, name, scheme):
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(site + PAGES[name])
+    assert axe_violations(page) == []
+    context.close()
+
+
+def test_no_serious_violations_on_a_version_comparison(page, site, content):
+    content.write("backend-down", body="Old text.\n\n## Fix it\n\nRestart `php8.2-fpm`.\n")
+    content.load()
+    content.write("backend-down", body="New text.\n\n## Fix it\n\nRestart `php8.3-fpm`.\n")
+    content.load()
+    page.goto(f"{site}/kb/backend-down/compare/")
+    assert page.locator(".diff-added").count() > 0
+    assert axe_violations(page) == []
+
+
+def test_no_serious_violations_on_a_phone(phone, site):
+    for path in ("/", "/kb/backend-down/"):
+        phone.goto(site + path)
+        assert axe_violations(phone) == [], path

@@ -1,0 +1,55 @@
+from playwright.sync_api import expect
+
+from kb.models import Feedback
+
+
+def test_feedback_is_recorded_in_place(page, site):
+    page.goto(f"{site}/kb/disk-full/")
+    page.get_by_role("button", name="Yes").click()
+    expect(page.locator(".feedback-thanks")).to_be_visible()
+    expect(page).to_have_url(f"{site}/kb/disk-full/")
+    assert Feedback.objects.get().version.article.slug == "disk-full"
+
+
+def test_feedback_works_without_javascript(no_js_page, site):
+    no_js_page.goto(f"{site}/kb/disk-full/")
+    no_js_page.get_by_text("Add a comment (optional)").click()
+    no_js_page.get_by_label("What was missing or wrong?").fill(
+        "Say how to find deleted open files."
+    )
+    no_js_page.get_by_role("button", name="No").click()
+    expect(no_js_page.locator(".feedback-thanks")).to_be_visible()
+    feedback = Feedback.objects.get()
+    assert not feedback.helpful
+    assert feedback.comment == "Say how to find deleted open files."
+
+
+def test_a_phone_never_scrolls_sideways(phone, site):
+    for path in ("/", "/kb/", "/kb/reading-the-error-log/", "/kb/backend-down/history/"):
+        phone.goto(site + path)
+        overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
+
+
+def test_on_a_phone_the_contents_start_folded(phone, site):
+    phone.goto(f"{site}/kb/backend-down/")
+    expect(phone.locator(".toc details")).not_to_have_attribute("open", "")
+    expect(phone.get_by_role("link", name="Confirm it")).to_be_hidden()
+
+
+def test_the_keyboard_reaches_the_content_first(page, site):
+    page.goto(f"{site}/kb/backend-down/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_printing_leaves_out_navigation_and_buttons(page, site):
+    page.goto(f"{site}/kb/backend-down/")
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header nav")).to_be_hidden()
+    expect(page.locator(".feedback")).to_be_hidden()
+    expect(page.locator(".copy-button").first).to_be_hidden()
+    expect(page.locator(".prose h2").first).to_be_visible()
