@@ -48,7 +48,7 @@ def load(content_dir):
     with transaction.atomic():
         by_slug = _sync_categories(categories)
         articles = {a.slug: a for a in Article.objects.select_related("current_version")}
-        seen, changed = set(), []
+        seen = set()
         for source in sources:
             seen.add(source.slug)
             article = articles.get(source.slug)
@@ -63,7 +63,6 @@ def load(content_dir):
                     article.archived_at = None
                     article.save(update_fields=["archived_at"])
                     report.restored.append(source.slug)
-                    changed.append(article)
                 else:
                     report.unchanged.append(source.slug)
                 continue
@@ -72,7 +71,6 @@ def load(content_dir):
             article.category = by_slug[source.category]
             article.save(update_fields=["category"])
             article.tags.set([Tag.objects.get_or_create(slug=tag)[0] for tag in source.tags])
-            changed.append(article)
 
         now = timezone.now()
         for slug, article in articles.items():
@@ -80,12 +78,11 @@ def load(content_dir):
                 article.archived_at = now
                 article.save(update_fields=["archived_at"])
                 report.archived.append(slug)
-                changed.append(article)
 
         _check_links(content_dir, sources, articles)
         Tag.objects.filter(articles=None).delete()
-        for article in changed:
-            search.backend().update(article)
+        # Rebuilt whole each time: a few dozen rows, and it can never drift.
+        search.backend().rebuild()
     return report
 
 

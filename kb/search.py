@@ -68,15 +68,17 @@ def highlight(text):
 class SQLiteSearch:
     table = "kb_search"
 
-    def update(self, article):
+    def rebuild(self):
+        rows = [
+            (article.pk, article.current_version.title, article.current_version.headings_text,
+             article.current_version.plain_text)
+            for article in Article.objects.published().with_current()
+        ]  # fmt: skip
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.table} WHERE rowid = %s", [article.pk])
-            if article.is_archived or article.current_version is None:
-                return
-            version = article.current_version
-            cursor.execute(
+            cursor.execute(f"DELETE FROM {self.table}")
+            cursor.executemany(
                 f"INSERT INTO {self.table} (rowid, title, headings, body) VALUES (%s, %s, %s, %s)",
-                [article.pk, version.title, version.headings_text, version.plain_text],
+                rows,
             )
 
     def _match(self, query, any_word):
@@ -101,7 +103,7 @@ class SQLiteSearch:
 
 
 class PostgresSearch:
-    def update(self, article):
+    def rebuild(self):
         """Vectors are computed when searching; the article set is small."""
 
     def find(self, query, any_word, limit):
