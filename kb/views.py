@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Max, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,6 +6,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_GET, require_POST
 
+from kb import ratelimit
 from kb import search as kb_search
 from kb.diff import compare as compare_lines
 from kb.diff import metadata_changes
@@ -167,10 +167,6 @@ def compare(request, slug):
     return response
 
 
-def _client_address(request):
-    return request.META.get("REMOTE_ADDR", "")
-
-
 # Votes are anonymous and carry no session, so article pages stay free of per-visitor
 # tokens and can be cached publicly; a per-address limit keeps the counts honest.
 @csrf_exempt
@@ -180,9 +176,7 @@ def feedback(request, slug, number):
     answer = request.POST.get("helpful")
     if answer not in {"yes", "no"}:
         return HttpResponse("Choose “Yes” or “No”.", status=400, content_type="text/plain")
-    key = f"kb-feedback:{_client_address(request)}"
-    cache.add(key, 0, timeout=3600)
-    if cache.incr(key) > FEEDBACK_PER_HOUR:
+    if not ratelimit.allow(request, "kb-feedback", FEEDBACK_PER_HOUR):
         return HttpResponse(
             "Thank you, but we have had many answers from your address in the last hour. "
             "Please try again later.",

@@ -71,6 +71,12 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if 
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = os.environ.get("SITE_NAME", "Gateway Help")
+# Behind a reverse proxy: the request header that carries the visitor's address, as
+# the proxy sets it (e.g. X-Real-IP). Used for rate limits; empty means REMOTE_ADDR.
+_client_ip_header = os.environ.get("CLIENT_IP_HEADER", "").strip()
+CLIENT_IP_HEADER = (
+    "HTTP_" + _client_ip_header.upper().replace("-", "_") if _client_ip_header else ""
+)
 # Changes with each deploy so that ETags of pages built from templates change too.
 RELEASE = os.environ.get("RELEASE", "dev")
 

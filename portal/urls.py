@@ -9,6 +9,7 @@ urlpatterns = [
     path("", kb_views.home, name="home"),
     path("search/", kb_views.search, name="search"),
     path("kb/", include("kb.urls")),
+    path("troubleshoot/", include("troubleshooter.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]

@@ -57,7 +57,7 @@ def test_every_internal_link_on_every_page_leads_somewhere(client, real_content)
         url = queue.pop()
         if url in pages:
             continue
-        response = client.get(url)
+        response = client.get(url, follow=True)
         assert response.status_code == 200, f"{url} answered {response.status_code}"
         parser = Links()
         if response["Content-Type"].startswith("text/html"):
@@ -78,7 +78,7 @@ def test_every_internal_link_on_every_page_leads_somewhere(client, real_content)
     for source, target, fragment in checked_anchors:
         if target not in pages:
             pages[target] = Links()
-            pages[target].feed(client.get(target).content.decode())
+            pages[target].feed(client.get(target, follow=True).content.decode())
             pages[target] = pages[target].ids
         assert fragment in pages[target], f"{source} links to {target}#{fragment}, which is missing"
     assert len(pages) > 40

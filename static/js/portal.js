@@ -39,11 +39,53 @@
       button.hidden = false;
       button.setAttribute("aria-label", "Copy this code");
     });
+    root.querySelectorAll("[data-copy-link][hidden], [data-map-tools][hidden]").forEach(function (el) {
+      el.hidden = false;
+    });
+  }
+
+  function copyLink(button) {
+    var text = button.getAttribute("data-copy-link");
+    var label = button.textContent;
+    var done = function () {
+      button.textContent = "Link copied";
+      setTimeout(function () { button.textContent = label; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text, done); });
+    } else {
+      fallbackCopy(text, done);
+    }
+  }
+
+  function zoomMap(button) {
+    var svg = document.querySelector(".flowchart-map");
+    var frame = document.querySelector(".map-frame");
+    if (!svg || !frame) return;
+    var natural = parseFloat(svg.getAttribute("data-width") || svg.getAttribute("width"));
+    svg.setAttribute("data-width", natural);
+    var current = svg.getBoundingClientRect().width;
+    var factor = button.getAttribute("data-zoom");
+    var width = factor === "fit" ? frame.clientWidth - 2 : current * parseFloat(factor);
+    width = Math.max(natural * 0.25, Math.min(natural * 3, width));
+    svg.setAttribute("width", Math.round(width));
+    svg.removeAttribute("height");
   }
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
     if (button) copyText(button);
+    var link = event.target.closest("[data-copy-link]");
+    if (link) copyLink(link);
+    var zoom = event.target.closest("[data-zoom]");
+    if (zoom) zoomMap(zoom);
+  });
+
+  // After htmx swaps in a new step, move focus to its question so keyboard and
+  // screen-reader users continue from there.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.target.querySelector("[data-focus-after-swap]");
+    if (target) target.focus();
   });
   // On narrow screens the table of contents starts folded, so the article comes first.
   function foldContents() {

@@ -1,0 +1,566 @@
+"""The troubleshooting flowchart: read from content/, validated, and walked.
+
+The flowchart is data (content/flowchart.yaml and content/outcomes/*.md). It is
+parsed and validated once per change of those files and kept in memory; its help
+texts are rendered to sanitised HTML at that moment, never per request.
+"""
+
+import difflib
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlencode
+
+import markdown
+import yaml
+from django.conf import settings
+from django.utils.safestring import mark_safe
+
+from kb.content import SLUG, display, split_front_matter
+from kb.markdown import EXTENSIONS, render
+
+# Stable identifiers: the diagnosis and tickets use them too, and they never change
+# meaning. Other outcomes (such as vps-unreachable) may exist beside them.
+CAUSES = (
+    "backend-down", "wrong-upstream-address", "socket-permission", "security-module",
+    "firewall-block", "backend-slow", "worker-pool-exhausted", "backend-crash", "oom-killed",
+    "disk-full", "header-too-big", "invalid-upstream-response", "upstream-tls", "stale-dns",
+    "docker-network", "swarm-ipvs", "cdn-origin", "rate-limited", "maintenance-mode",
+    "proxy-config-error",
+)  # fmt: skip
+# The exit for "nothing answers at all": not a 5xx, and maybe not the customer's VPS.
+PLATFORM_EXIT = "vps-unreachable"
+
+FLOWCHART_KEYS = {"start", "questions"}
+QUESTION_KEYS = {"id", "question", "help", "article", "answers"}
+ANSWER_KEYS = {"key", "label", "next", "cause"}
+OUTCOME_KEYS = {"title", "summary", "codes", "articles"}
+# An outcome's Markdown body has these `##` sections, in this order.
+OUTCOME_SECTIONS = {
+    "meaning": "What it means",
+    "confirm": "Confirm it",
+    "fix": "Fix it",
+    "prevent": "Prevent it",
+}
+OUTCOME_SECTION = re.compile(r"^## +(.+?) *$", re.M)
+CODES = {"502", "503", "504", "52x", "none"}
+CHANGE = "change"  # query parameter: the question whose answer is being changed
+# Query parameters that belong to the pages rather than to the walk.
+RESERVED = {CHANGE, "fixed"}
+
+
+class FlowchartError(Exception):
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class ArticleLink:
+    slug: str
+    anchor: str = ""
+    title: str = ""  # the article's title, and the heading's text when there is an anchor
+    heading: str = ""
+
+    @classmethod
+    def parse(cls, text, articles):
+        slug, _, anchor = (part.strip() for part in str(text).partition("#"))
+        article = articles.get(slug, {})
+        return cls(
+            slug,
+            anchor,
+            title=article.get("title", slug),
+            heading=article.get("headings", {}).get(anchor, ""),
+        )
+
+    @property
+    def url(self):
+        return f"/kb/{self.slug}/" + (f"#{self.anchor}" if self.anchor else "")
+
+    def __str__(self):
+        return self.slug + (f"#{self.anchor}" if self.anchor else "")
+
+
+@dataclass(frozen=True)
+class Answer:
+    key: str
+    label: str
+    next: str = ""
+    cause: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    answers: tuple
+    help: str = ""
+    article: ArticleLink | None = None
+
+    def answer(self, key):
+        return next((answer for answer in self.answers if answer.key == key), None)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    slug: str
+    title: str
+    summary: str
+    codes: tuple
+    meaning: str
+    confirm: str
+    fix: str
+    prevent: str
+    articles: tuple
+
+    @property
+    def is_cause(self):
+        return self.slug in CAUSES
+
+    def get_absolute_url(self):
+        return f"/troubleshoot/cause/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Step:
+    question: Question
+    answer: Answer
+
+
+@dataclass
+class Walk:
+    """Where a set of answers (a URL's query string) leads, from the start."""
+
+    flowchart: "Flowchart"
+    steps: list = field(default_factory=list)
+    question: Question | None = None
+    outcome: Outcome | None = None
+    dropped: list = field(default_factory=list)
+    changing: Answer | None = None
+    later: list = field(default_factory=list)
+
+    def query(self, steps=None, extra=()):
+        pairs = [
+            (step.question.id, step.answer.key) for step in (self.steps if steps is None else steps)
+        ]
+        return urlencode([*pairs, *extra])
+
+    @property
+    def path(self):
+        """The answers as one short text, for records and tickets: code=502 > log-502=refused."""
+        return " > ".join(f"{s.question.id}={s.answer.key}" for s in self.steps)
+
+    def answer_url(self, answer):
+        """Where choosing `answer` to the current question leads: the next step, or the outcome."""
+        extra = [(self.question.id, answer.key), *self.later]
+        query = self.query(extra=extra)
+        if answer.cause and not self.later:
+            return f"/troubleshoot/cause/{answer.cause}/?{query}"
+        return f"/troubleshoot/?{query}"
+
+    def change_url(self, index):
+        """Ask question `index` again, keeping the answers after it where they still apply."""
+        later = [(s.question.id, s.answer.key) for s in self.steps[index:]]
+        return "/troubleshoot/?" + urlencode(
+            [*[(s.question.id, s.answer.key) for s in self.steps[:index]], *later,
+             (CHANGE, self.steps[index].question.id)]
+        )  # fmt: skip
+
+    @property
+    def back_url(self):
+        return f"/troubleshoot/?{self.query(self.steps[:-1])}" if self.steps else None
+
+    @property
+    def outcome_url(self):
+        return f"{self.outcome.get_absolute_url()}?{self.query()}" if self.outcome else None
+
+
+@dataclass
+class Flowchart:
+    start: str
+    questions: dict
+    outcomes: dict
+    digest: str
+
+    def walk(self, params):
+        """Follow `params` (question id -> answer key) from the start.
+
+        Anything that does not fit (an unknown question, an answer that does not belong,
+        answers left over on another branch) is dropped and described in `dropped`.
+        """
+        walk = Walk(self)
+        changing = params.get(CHANGE, "")
+        used = set(RESERVED)
+        node = self.start
+        while True:
+            question = self.questions[node]
+            key = params.get(question.id)
+            if question.id == changing:
+                used.add(question.id)
+                walk.question = question
+                walk.changing = question.answer(key) if key else None
+                walk.later = [
+                    (name, value)
+                    for name, value in _pairs(params)
+                    if name not in used and name in self.questions
+                ]
+                return walk
+            if key is None:
+                walk.question = question
+                break
+            used.add(question.id)
+            answer = question.answer(key)
+            if answer is None:
+                walk.dropped.append(
+                    f"“{key}” is not one of the answers to “{question.question}”, "
+                    "so that question is asked again."
+                )
+                walk.question = question
+                break
+            walk.steps.append(Step(question, answer))
+            if answer.cause:
+                walk.outcome = self.outcomes[answer.cause]
+                break
+            node = answer.next
+        for name, _value in _pairs(params):
+            if name in used:
+                continue
+            if name in self.questions:
+                walk.dropped.append(
+                    f"Your answer to “{self.questions[name].question}” no longer applies "
+                    "to the path you took, so it was dropped."
+                )
+            else:
+                walk.dropped.append(
+                    f"“{name}” is not a step of this guide (perhaps from an older link), "
+                    "so it was ignored."
+                )
+        return walk
+
+    @cached_property
+    def parents(self):
+        """For each question and outcome, the questions whose answers lead to it."""
+        parents = {}
+        for question in self.questions.values():
+            for answer in question.answers:
+                parents.setdefault(answer.next or answer.cause, []).append(question.id)
+        return parents
+
+    def path_to(self, target):
+        """The shortest list of (question id, answer key) from the start to `target`."""
+        frontier, seen = [(self.start, [])], {self.start}
+        while frontier:
+            node, path = frontier.pop(0)
+            if node == target:
+                return path
+            question = self.questions.get(node)
+            for answer in question.answers if question else ():
+                child = answer.next or answer.cause
+                if child not in seen:
+                    seen.add(child)
+                    frontier.append((child, [*path, (node, answer.key)]))
+        return None
+
+    def entry_for(self, cause):
+        """The step that decides `cause`, as a query string, or None."""
+        parents = self.parents.get(cause)
+        if not parents:
+            return None
+        paths = [path for path in (self.path_to(parent) for parent in parents) if path is not None]
+        return urlencode(min(paths, key=len)) if paths else None
+
+
+def _pairs(params):
+    if hasattr(params, "lists"):
+        return [(name, values[-1]) for name, values in params.lists() if values]
+    return list(params.items())
+
+
+# Reading and validating ---------------------------------------------------------
+
+
+def _articles(content_dir):
+    """Each article's title and headings (anchor -> text), from content/ (no database)."""
+    articles = {}
+    # The article renderer's extensions, less highlighting: the same headings and ids.
+    extensions = [e for e in EXTENSIONS if not e.endswith("codehilite")]
+    for path in sorted((content_dir / "articles").glob("*.md")):
+        front, body = split_front_matter(path.read_text(encoding="utf-8"))
+        try:
+            title = (yaml.safe_load(front or "") or {}).get("title", path.stem)
+        except (yaml.YAMLError, AttributeError):
+            title = path.stem  # the article loader reports the broken front matter
+        md = markdown.Markdown(extensions=extensions)
+        md.convert(body)
+        stack, headings = list(md.toc_tokens), {}
+        while stack:
+            token = stack.pop()
+            headings[token["id"]] = html.unescape(token["name"])
+            stack.extend(token["children"])
+        articles[path.stem] = {"title": str(title), "headings": headings}
+    return articles
+
+
+def _check_link(where, link, articles, problems):
+    if link.slug not in articles:
+        problems.append(f"{where}: links to article '{link.slug}', which does not exist")
+    elif link.anchor and link.anchor not in articles[link.slug]["headings"]:
+        hint = _did_you_mean(link.anchor, articles[link.slug]["headings"])
+        problems.append(
+            f"{where}: links to '{link}', but article '{link.slug}' has no heading "
+            f"with the anchor '{link.anchor}'{hint}"
+        )
+
+
+def _did_you_mean(word, choices):
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _unknown_keys(where, data, allowed, problems):
+    for key in sorted(set(data) - allowed, key=str):
+        problems.append(f"{where}: unknown key '{key}'")
+
+
+def _text(where, data, key, problems, required=True):
+    value = data.get(key)
+    if value is None and not required:
+        return ""
+    if isinstance(value, bool):
+        problems.append(f"{where}: '{key}' must be text; put quotes around Yes, No, On or Off")
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{where}: '{key}' is required and must be text")
+        return ""
+    return value.strip()
+
+
+def _html(text):
+    return mark_safe(render(text).html) if text else ""
+
+
+def _read_yaml(path, content_dir, problems):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(f"{display(path, content_dir)}: file is missing")
+    except yaml.YAMLError as exc:
+        problems.append(f"{display(path, content_dir)}: not valid YAML: {exc}")
+    return None
+
+
+def _outcome_sections(where, body, problems):
+    """The body's four `##` sections, in order, as Markdown texts."""
+    parts = OUTCOME_SECTION.split(body)
+    found = [heading.strip() for heading in parts[1::2]]
+    if found != list(OUTCOME_SECTIONS.values()):
+        expected = ", ".join(f"'## {h}'" for h in OUTCOME_SECTIONS.values())
+        problems.append(f"{where}: the text must have exactly the sections {expected}, in order")
+        return dict.fromkeys(OUTCOME_SECTIONS, "")
+    return dict(zip(OUTCOME_SECTIONS, (text.strip() for text in parts[2::2]), strict=True))
+
+
+def _read_outcomes(content_dir, anchors, problems):
+    outcomes = {}
+    for path in sorted((content_dir / "outcomes").glob("*.md")):
+        where = display(path, content_dir)
+        front, body = split_front_matter(path.read_text(encoding="utf-8"))
+        try:
+            data = yaml.safe_load(front) if front is not None else None
+        except yaml.YAMLError as exc:
+            problems.append(f"{where}: front matter is not valid YAML: {exc}")
+            continue
+        if not isinstance(data, dict):
+            problems.append(f"{where}: must start with front matter between two '---' lines")
+            continue
+        if not SLUG.match(path.stem):
+            problems.append(f"{where}: the file name must be a slug (lowercase words and hyphens)")
+        _unknown_keys(where, data, OUTCOME_KEYS, problems)
+        codes = data.get("codes") or []
+        if not isinstance(codes, list) or not codes:
+            problems.append(f"{where}: 'codes' must list the status codes visitors see")
+            codes = []
+        codes = [str(code) for code in codes]
+        for code in codes:
+            if code not in CODES:
+                problems.append(f"{where}: code '{code}' is not one of {', '.join(sorted(CODES))}")
+        links = data.get("articles") or []
+        if not isinstance(links, list) or not links:
+            problems.append(f"{where}: 'articles' must list at least one article section")
+            links = []
+        links = [ArticleLink.parse(link, anchors) for link in links]
+        for link in links:
+            _check_link(where, link, anchors, problems)
+        sections = _outcome_sections(where, body, problems)
+        outcomes[path.stem] = Outcome(
+            slug=path.stem,
+            title=_text(where, data, "title", problems),
+            summary=_text(where, data, "summary", problems),
+            codes=tuple(codes),
+            articles=tuple(links),
+            **{key: _html(text) for key, text in sections.items()},
+        )
+    return outcomes
+
+
+def _read_questions(where, data, anchors, problems):
+    questions = {}
+    entries = data.get("questions")
+    if not isinstance(entries, list) or not entries:
+        problems.append(f"{where}: 'questions' must be a list of questions")
+        return questions
+    for position, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: question {position} must be a mapping")
+            continue
+        qid = entry.get("id")
+        label = f"{where}: question '{qid}'" if qid else f"{where}: question {position}"
+        if not isinstance(qid, str) or not SLUG.match(qid) or qid == CHANGE:
+            problems.append(f"{label}: 'id' must be a slug (lowercase words and hyphens)")
+            continue
+        if qid in questions:
+            problems.append(f"{label}: the id is used twice")
+            continue
+        _unknown_keys(label, entry, QUESTION_KEYS, problems)
+        article = None
+        if entry.get("article"):
+            article = ArticleLink.parse(entry["article"], anchors)
+            _check_link(label, article, anchors, problems)
+        answers, keys = [], set()
+        raw_answers = entry.get("answers")
+        if not isinstance(raw_answers, list) or not raw_answers:
+            problems.append(f"{label}: has no answers")
+            raw_answers = []
+        for number, raw in enumerate(raw_answers, start=1):
+            if not isinstance(raw, dict):
+                problems.append(f"{label}: answer {number} must be a mapping")
+                continue
+            key = str(raw.get("key", "")).strip()
+            where_answer = f"{label}, answer '{key or number}'"
+            _unknown_keys(where_answer, raw, ANSWER_KEYS, problems)
+            if not key:
+                problems.append(f"{where_answer}: 'key' is required")
+            elif key in keys:
+                problems.append(f"{where_answer}: the key is used twice in this question")
+            keys.add(key)
+            next_id, cause = raw.get("next"), raw.get("cause")
+            if bool(next_id) == bool(cause):
+                problems.append(
+                    f"{where_answer}: needs exactly one of 'next' (a question) "
+                    "or 'cause' (an outcome)"
+                )
+            answers.append(
+                Answer(
+                    key=key,
+                    label=_text(where_answer, raw, "label", problems),
+                    next=str(next_id or ""),
+                    cause=str(cause or ""),
+                )
+            )
+        questions[qid] = Question(
+            id=qid,
+            question=_text(label, entry, "question", problems),
+            help=_html(_text(label, entry, "help", problems, required=False)),
+            article=article,
+            answers=tuple(answers),
+        )
+    return questions
+
+
+def _check_graph(where, start, questions, outcomes, problems):
+    if start not in questions:
+        problems.append(f"{where}: 'start' must name a question, not '{start}'")
+        return
+    for qid in set(questions) & set(outcomes):
+        problems.append(f"{where}: '{qid}' is both a question and an outcome")
+    for question in questions.values():
+        for answer in question.answers:
+            label = f"{where}: question '{question.id}', answer '{answer.key}'"
+            if answer.next and answer.next not in questions:
+                problems.append(
+                    f"{label}: 'next' is '{answer.next}', which is not a question"
+                    + _did_you_mean(answer.next, questions)
+                )
+            if answer.cause and answer.cause not in outcomes:
+                problems.append(
+                    f"{label}: 'cause' is '{answer.cause}', which has no file "
+                    f"content/outcomes/{answer.cause}.md" + _did_you_mean(answer.cause, outcomes)
+                )
+    # Every node reachable from the start, and no way back to a question already asked.
+    reached, cycles = set(), set()
+
+    def visit(node, trail):
+        if node in trail:
+            cycles.add(" > ".join([*trail[trail.index(node) :], node]))
+            return
+        if node in reached:
+            return
+        reached.add(node)
+        question = questions.get(node)
+        for answer in question.answers if question else ():
+            if answer.next in questions:
+                visit(answer.next, [*trail, node])
+            elif answer.cause in outcomes:
+                reached.add(answer.cause)
+
+    visit(start, [])
+    for cycle in sorted(cycles):
+        problems.append(f"{where}: the questions form a loop: {cycle}")
+    for qid in questions:
+        if qid not in reached:
+            problems.append(f"{where}: question '{qid}' cannot be reached from '{start}'")
+    for slug in outcomes:
+        if slug not in reached:
+            problems.append(f"content/outcomes/{slug}.md: no answer leads to this outcome")
+    for slug in CAUSES:
+        if slug not in outcomes:
+            problems.append(f"content/outcomes/{slug}.md: missing; every cause needs an outcome")
+
+
+def read(content_dir=None):
+    """Parse and validate the flowchart; raise FlowchartError listing every problem."""
+    content_dir = Path(content_dir or settings.CONTENT_DIR)
+    problems = []
+    path = content_dir / "flowchart.yaml"
+    where = display(path, content_dir)
+    anchors = _articles(content_dir)
+    outcomes = _read_outcomes(content_dir, anchors, problems)
+    data = _read_yaml(path, content_dir, problems)
+    questions = {}
+    if isinstance(data, dict):
+        _unknown_keys(where, data, FLOWCHART_KEYS, problems)
+        questions = _read_questions(where, data, anchors, problems)
+        _check_graph(where, data.get("start"), questions, outcomes, problems)
+    elif data is not None:
+        problems.append(f"{where}: must be a mapping with 'start' and 'questions'")
+    if problems:
+        raise FlowchartError(problems)
+    return Flowchart(data["start"], questions, outcomes, _digest(content_dir))
+
+
+def _sources(content_dir):
+    return [content_dir / "flowchart.yaml", *sorted((content_dir / "outcomes").glob("*.md"))]
+
+
+def _digest(content_dir):
+    hasher = hashlib.sha256()
+    for path in _sources(content_dir):
+        hasher.update(path.name.encode() + b"\0" + path.read_bytes())
+    return hasher.hexdigest()[:16]
+
+
+_cache = {}
+
+
+def get(content_dir=None):
+    """The current flowchart, read again only when one of its files changed."""
+    content_dir = Path(content_dir or settings.CONTENT_DIR)
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in _sources(content_dir))
+    cached = _cache.get(content_dir)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, read(content_dir))
+        _cache[content_dir] = cached
+    return cached[1]

@@ -1,0 +1,115 @@
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from kb import ratelimit
+from kb.models import Article
+from troubleshooter import flowchart
+from troubleshooter.graph import draw
+from troubleshooter.models import OutcomeFeedback
+
+FEEDBACK_PER_HOUR = 20
+SHORT = 300
+
+
+def _cacheable(response):
+    patch_vary_headers(response, ["HX-Request"])
+    patch_cache_control(response, public=True, max_age=SHORT)
+    return response
+
+
+@require_GET
+def step(request):
+    chart = flowchart.get()
+    walk = chart.walk(request.GET)
+    if walk.outcome:
+        # The whole query goes along, so the outcome page can say what it dropped.
+        target = f"{walk.outcome.get_absolute_url()}?{request.GET.urlencode()}"
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    template = "troubleshooter/step.html#step" if request.htmx else "troubleshooter/step.html"
+    return _cacheable(render(request, template, {"walk": walk, "question": walk.question}))
+
+
+def _article_sections(outcome):
+    articles = (
+        Article.objects.published()
+        .with_current()
+        .in_bulk([link.slug for link in outcome.articles], field_name="slug")
+    )
+    sections = []
+    for link in outcome.articles:
+        article = articles.get(link.slug)
+        if article is None:
+            continue
+        version = article.current_version
+        heading = next((e["name"] for e in version.toc if e["id"] == link.anchor), "")
+        sections.append({"link": link, "article": article, "version": version, "heading": heading})
+    return sections
+
+
+@require_GET
+def outcome(request, slug):
+    chart = flowchart.get()
+    outcome = chart.outcomes.get(slug)
+    if outcome is None:
+        raise Http404("No such outcome.")
+    walk = chart.walk(request.GET) if request.GET else None
+    if walk and walk.outcome is not outcome:
+        walk.dropped = [
+            "The answers in this link lead to a different step of the guide, so they are "
+            "not shown here."
+        ]
+        walk.steps = []
+    context = {
+        "outcome": outcome,
+        "walk": walk,
+        "sections": _article_sections(outcome),
+        "thanks": request.GET.get("fixed"),
+    }
+    return _cacheable(render(request, "troubleshooter/outcome.html", context))
+
+
+# Anonymous and sessionless, like article feedback, so outcome pages stay cacheable.
+@csrf_exempt
+@require_POST
+def outcome_feedback(request, slug):
+    chart = flowchart.get()
+    outcome = chart.outcomes.get(slug)
+    if outcome is None:
+        raise Http404("No such outcome.")
+    answer = request.POST.get("fixed")
+    if answer not in {"yes", "no"}:
+        return HttpResponse("Choose “Yes” or “No”.", status=400, content_type="text/plain")
+    if not ratelimit.allow(request, "outcome-feedback", FEEDBACK_PER_HOUR):
+        return HttpResponse(
+            "Thank you, but we have had many answers from your address in the last hour.",
+            status=429,
+            content_type="text/plain",
+        )
+    # The path is worked out again from the answers, never taken as text from the form.
+    answers = QueryDict(request.POST.get("answers", "")[:2000])
+    walk = chart.walk(answers)
+    path = walk.path if walk.outcome is outcome else ""
+    OutcomeFeedback.objects.create(cause=slug, fixed=answer == "yes", path=path)
+    if request.htmx:
+        return render(
+            request,
+            "troubleshooter/outcome.html#fixed-thanks",
+            {"thanks": answer, "outcome": outcome},
+        )
+    query = f"{answers.urlencode()}&" if answers else ""
+    return redirect(f"{outcome.get_absolute_url()}?{query}fixed={answer}#fixed")
+
+
+@require_GET
+def flowchart_map(request):
+    chart = flowchart.get()
+    walk = chart.walk(request.GET) if request.GET else None
+    svg = draw(chart, walk)
+    return _cacheable(render(request, "troubleshooter/map.html", {"svg": svg, "walk": walk}))
