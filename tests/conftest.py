@@ -1,4 +1,5 @@
 import datetime
+import functools
 import io
 import textwrap
 from pathlib import Path
@@ -87,6 +88,17 @@ def _static_files_without_manifest(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _render_each_text_once():
+    # Rendering is a pure function of the text; many tests load the same articles.
+    import kb.markdown
+
+    original = kb.markdown.render
+    kb.markdown.render = functools.lru_cache(maxsize=None)(original)
+    yield
+    kb.markdown.render = original
 
 
 @pytest.fixture(autouse=True)

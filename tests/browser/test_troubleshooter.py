@@ -1,0 +1,109 @@
+from playwright.sync_api import expect
+
+from tests.browser.conftest import axe_violations
+
+
+def answer(page, label):
+    page.get_by_role("link", name=label).click()
+
+
+def test_a_path_with_htmx_back_change_and_reload(page, site):
+    page.goto(f"{site}/troubleshoot/")
+    page.evaluate("window.notReloaded = true")  # gone if a click loads a whole page
+
+    answer(page, "502 Bad Gateway")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "What does the proxy's error log say at the time of the 502?"
+    )
+    expect(page).to_have_url(f"{site}/troubleshoot/?code=502")
+    answer(page, "connect() failed (111: Connection refused)")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Is the backend running?")
+    expect(page).to_have_url(f"{site}/troubleshoot/?code=502&log-502=refused")
+    assert page.evaluate("window.notReloaded") is True
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+    assert page.title().startswith("Is the backend running?")
+
+    page.go_back()
+    expect(page).to_have_url(f"{site}/troubleshoot/?code=502")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("error log say")
+
+    answer(page, "connect() failed (111: Connection refused)")
+    answer(page, "It runs in Docker")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are the proxy and the app containers on the same Docker network?"
+    )
+
+    # Change the first answer from 502 to 503: the later 502 answers no longer apply.
+    page.locator(".trail li").first.get_by_role("link", name="Change").click()
+    expect(page.locator(".answer-previous")).to_contain_text("502 Bad Gateway")
+    answer(page, "503 Service Unavailable")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("at the time of the 503")
+    expect(page.get_by_role("status")).to_contain_text("no longer applies")
+
+    pushed = page.url
+    page.reload()
+    expect(page).to_have_url(pushed)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("at the time of the 503")
+    assert page.js_errors == []
+
+
+def test_the_last_answer_opens_the_outcome_page(page, site):
+    page.goto(f"{site}/troubleshoot/?code=503")
+    answer(page, "limiting requests, or limiting connections by zone")
+    expect(page).to_have_url(f"{site}/troubleshoot/cause/rate-limited/?code=503&log-503=limiting")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The proxy's rate limit is turning visitors away"
+    )
+    expect(page.locator(".trail")).to_contain_text("limiting requests")
+
+
+def test_without_javascript_the_same_path_works_with_links(no_js_page, site):
+    no_js_page.goto(f"{site}/troubleshoot/")
+    answer(no_js_page, "503 Service Unavailable")
+    expect(no_js_page).to_have_url(f"{site}/troubleshoot/?code=503")
+    answer(no_js_page, "server reached pm.max_children")
+    expect(no_js_page).to_have_url(
+        f"{site}/troubleshoot/cause/worker-pool-exhausted/?code=503&log-503=max-children"
+    )
+    no_js_page.get_by_role("button", name="Yes, it works again").click()
+    expect(no_js_page.get_by_role("status")).to_contain_text("Good to hear")
+
+
+def test_staff_copy_the_outcome_link(page, site):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(f"{site}/troubleshoot/cause/socket-permission/?code=502&log-502=permission")
+    page.get_by_role("button", name="Copy link to this page").click()
+    expect(page.get_by_role("button", name="Link copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == (
+        f"{site}/troubleshoot/cause/socket-permission/"
+    )
+
+
+def test_the_map_opens_from_a_step_with_the_path_highlighted(page, site):
+    page.goto(f"{site}/troubleshoot/?code=502&log-502=no-such-file")
+    page.get_by_role("link", name="See this step on the map").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Map of the troubleshooter")
+    expect(page.locator(".flowchart-map .edge.on-path")).to_have_count(2)
+    here = page.locator('.flowchart-map a[aria-current="step"]')
+    expect(here).to_have_count(1)
+    box = page.locator(".flowchart-map").bounding_box()
+    assert box["width"] > 1000  # drawn at full size, scrollable
+
+    page.get_by_role("button", name="Fit to width").click()
+    frame = page.locator(".map-frame").bounding_box()
+    assert page.locator(".flowchart-map").bounding_box()["width"] <= frame["width"]
+
+    here.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Is PHP-FPM running, and which socket does it create?"
+    )
+
+
+def test_troubleshooter_pages_pass_axe(page, site):
+    for path in (
+        "/troubleshoot/?code=502",
+        "/troubleshoot/cause/wrong-upstream-address/?code=502&log-502=no-such-file&socket-missing=other-name",
+        "/troubleshoot/map/?code=502",
+    ):
+        page.goto(site + path)
+        assert axe_violations(page) == [], path
