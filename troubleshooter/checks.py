@@ -1,6 +1,6 @@
 from django.core.checks import Error, register
 
-from troubleshooter import flowchart
+from troubleshooter import diagnosis, flowchart
 
 
 @register("content")
@@ -10,4 +10,14 @@ def check_flowchart(app_configs, **kwargs):
         flowchart.read()
     except flowchart.FlowchartError as exc:
         return [Error(problem, id="troubleshooter.E001") for problem in exc.problems]
+    return []
+
+
+@register("content")
+def check_diagnosis_patterns(app_configs, **kwargs):
+    """Every pattern valid, every example recognised, every cause with commands."""
+    try:
+        diagnosis.read()
+    except diagnosis.DiagnosisError as exc:
+        return [Error(problem, id="troubleshooter.E002") for problem in exc.problems]
     return []

@@ -1,0 +1,660 @@
+"""Diagnosis from log text: which cause a line (or a whole log) shows, and the facts in it.
+
+The knowledge of which message means what is content: content/diagnosis/patterns.md
+(each pattern with example lines, all of them tested) and content/diagnosis/commands.yaml
+(the commands to suggest per cause, filled with the facts found). This module is the
+engine: normalising pasted text, a fast literal prefilter, the patterns, ranking and
+fact extraction. The web page, the JSON API and `manage.py diagnose` all call it.
+
+Nothing here stores what was pasted.
+"""
+
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from re import _parser as sre_parse  # to find the literal text every match must contain
+
+import yaml
+from django.conf import settings
+
+from kb.content import SLUG, display
+from troubleshooter import flowchart
+
+PATTERN_KEYS = {"id", "program", "match", "causes", "continue", "replaces", "examples", "note"}
+EXAMPLE_KEYS = {"line", "origin"}
+COMMAND_KEYS = {"run", "why"}
+MIN_ANCHOR = 4
+MAX_EVIDENCE = 3
+# Programs the patterns may name (the "program" fact).
+PROGRAMS = {
+    "nginx", "apache", "php-fpm", "php", "gunicorn", "uwsgi", "node", "pm2", "traefik",
+    "caddy", "haproxy", "kernel", "systemd", "selinux", "apparmor", "docker", "cloudflare",
+    "mysql", "application",
+}  # fmt: skip
+
+
+class DiagnosisError(Exception):
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Pattern:
+    id: str
+    program: str
+    regex: re.Pattern
+    causes: tuple  # ((slug, confidence), ...), best first
+    continue_query: str
+    anchors: tuple
+    replaces: frozenset = frozenset()
+
+    def __hash__(self):
+        return hash(self.id)
+
+
+# Normalising pasted text ------------------------------------------------------------
+
+# Where a log entry starts. A line that starts otherwise continues the previous entry
+# (a long line wrapped by a terminal, an email or a chat window).
+ENTRY_START = re.compile(
+    r"""^(?:
+        \d{4}[/-]\d{2}[/-]\d{2}             # nginx 2026/11/21, ISO 2026-11-21
+      | \[                                  # Apache, PHP-FPM, Gunicorn, dmesg
+      | [A-Z][a-z]{2}\ +\d{1,2}\ \d{2}:     # syslog and journald: Nov 21 03:12:45
+      | [\w.-]+\ *\|                        # docker compose: web-1  | ...
+      | \d{1,2}-[A-Z][a-z]{2}-\d{4}         # PHP-FPM without brackets
+      | \d+\.\d+\.\d+\.\d+\                 # access logs
+      | (?:time|level|type|msg)=            # logfmt (Traefik), audit (type=AVC)
+      | \{                                  # JSON (Caddy)
+      | (?:PHP|nginx|Error|WARNING|ERROR|NOTICE|FATAL|CRITICAL|Warning|Fatal|Out\ of|Killed)\b
+      | \w[\w.-]*(?:\[\d+\])?:\             # "nginx: [emerg]", "php-fpm[12]: ..."
+    )""",
+    re.X,
+)
+# Terminals wrap at these widths mid-word; other wrapping happens at spaces.
+HARD_WRAP_WIDTHS = {80, 100, 120, 132, 160, 200}
+QUOTES = "\"'`“”‘’"
+# A comma or semicolon left from a list, or the "$" that `cat -A` shows at line ends.
+TRAILING_JUNK = re.compile(r"(?:[\s,;]|(?<=\S)\$)+$")
+
+
+def normalise(text):
+    """Pasted text as log entries: HTML entities decoded, quotes and chat artefacts
+    stripped, wrapped lines joined back. Returns (entries, number of non-empty lines)."""
+    if "&" in text:
+        text = html.unescape(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    entries, lines = [], 0
+    previous_length = 0
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            previous_length = 0
+            continue
+        lines += 1
+        while len(line) > 1 and line[0] in QUOTES and line[-1] in QUOTES:
+            line = line[1:-1].strip()  # quoted or marked as code in a chat or forum
+        if line.startswith(("> ", "$ ", "# ")) and len(line) > 2:
+            line = line[2:]  # quoted in a forum post, or a shell prompt
+        line = TRAILING_JUNK.sub("", line)
+        if entries and previous_length and not ENTRY_START.match(line):
+            joiner = "" if previous_length in HARD_WRAP_WIDTHS else " "
+            entries[-1] += joiner + line
+        else:
+            entries.append(line)
+        previous_length = len(raw.rstrip("\n"))
+    return entries, lines
+
+
+# Facts --------------------------------------------------------------------------------
+
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
+TIMESTAMPS = [
+    (re.compile(r"(\d{4})[/-](\d{2})[/-](\d{2})[T ](\d{2}:\d{2}:\d{2})"), "ymd"),
+    (re.compile(r"\[\w{3} (\w{3}) (\d{2}) (\d{2}:\d{2}:\d{2})(?:\.\d+)? (\d{4})\]"), "apache"),
+    (re.compile(r"(\d{2})-(\w{3})-(\d{4}) (\d{2}:\d{2}:\d{2})"), "fpm"),
+    (re.compile(r"\[(\d{2})/(\w{3})/(\d{4}):(\d{2}:\d{2}:\d{2})"), "access"),
+    (re.compile(r"^(?:[\w.-]+ *\| *)?(\w{3}) +(\d{1,2}) (\d{2}:\d{2}:\d{2})"), "syslog"),
+]
+
+
+def parse_time(line):
+    for regex, kind in TIMESTAMPS:
+        match = regex.search(line)
+        if not match:
+            continue
+        g = match.groups()
+        if kind == "ymd":
+            return f"{g[0]}-{g[1]}-{g[2]} {g[3]}"
+        if kind == "apache" and g[0] in MONTHS:
+            return f"{g[3]}-{MONTHS[g[0]]:02d}-{int(g[1]):02d} {g[2]}"
+        if kind in ("fpm", "access") and g[1] in MONTHS:
+            return f"{g[2]}-{MONTHS[g[1]]:02d}-{int(g[0]):02d} {g[3]}"
+        if kind == "syslog" and g[0] in MONTHS:
+            return f"{g[0]} {int(g[1])} {g[2]}"  # syslog lines carry no year
+    return None
+
+
+LEVEL = re.compile(
+    r"\[(emerg|alert|crit|error|warn|notice|info|debug)\]"
+    r"|\[[\w_]+:(emerg|alert|crit|error|warn|notice|info|debug)\]"
+    r"|\b(WARNING|ERROR|NOTICE|ALERT|CRITICAL|FATAL)\b"
+    r"|level=(\w+)"
+    r'|"level":"(\w+)"'
+)
+FACTS = {
+    "upstream": re.compile(
+        r'upstream: "(?P<v>[^"]+)"'
+        r"|attempt to connect to (?:Unix domain socket )?(?P<v2>\S+?)(?: \(|$|\s)"
+        r"|dial tcp (?P<v3>[\w.:\[\]-]+?):? (?:connect|i/o|lookup)"
+        r"|connect\(\) to (?P<v4>unix:\S+|[\d.]+:\d+|\[[0-9a-f:]+\]:\d+) failed"
+    ),
+    "socket": re.compile(r"(?P<v>/[\w./-]+\.sock)\b"),
+    "server": re.compile(r"\bserver: (?P<v>[^,\s]+)"),
+    "host": re.compile(r'\bhost: "(?P<v>[^"]+)"|"host":"(?P<v2>[^"]+)"|Host: (?P<v3>[\w.-]+)'),
+    "request": re.compile(
+        r'\brequest: "(?P<v>[^"]+)"|"(?P<v2>(?:GET|POST|PUT|DELETE|HEAD|PATCH) [^"]+ HTTP/[\d.]+)"'
+    ),
+    "client": re.compile(r"\bclient:? (?P<v>[0-9a-f.:]+[0-9a-f])(?=[,:\]\s])"),
+    "container": re.compile(r"^(?P<v>[\w.-]+?)[-_]\d+ *\| "),
+    "pid": re.compile(
+        r"\b(?:pid[ =:]+|\[pid )(?P<v>\d+)|^\d{4}/\d{2}/\d{2} [\d:]+ \[\w+\] (?P<v2>\d+)#"
+    ),
+}
+PHP_VERSION = re.compile(r"php(?:-fpm)?(\d\.\d)|php(\d)(\d)-php-fpm|PHP[ /](\d\.\d)")
+PORT = re.compile(r"(?:127\.0\.0\.1|localhost|\]|[\w.-]+):(\d{2,5})\b")
+
+
+def extract_facts(entry, program=None):
+    """The facts in one log entry, as a dict of strings (only those found)."""
+    facts = {}
+    if program:
+        facts["program"] = program
+    time = parse_time(entry)
+    if time:
+        facts["time"] = time
+    level = LEVEL.search(entry)
+    if level:
+        facts["level"] = next(g for g in level.groups() if g).lower()
+    for name, regex in FACTS.items():
+        match = regex.search(entry)
+        if match:
+            value = next((v for v in match.groups() if v), None)
+            if value:
+                facts[name] = value.rstrip("/,") if name != "request" else value
+    upstream = facts.get("upstream", "")
+    if "socket" not in facts and upstream.startswith("unix:"):
+        facts["socket"] = upstream[5:].split(":")[0]
+    source = facts.get("socket", "") or upstream or entry
+    version = PHP_VERSION.search(source) or PHP_VERSION.search(entry)
+    if version:
+        groups = version.groups()
+        facts["php_version"] = groups[0] or groups[3] or f"{groups[1]}.{groups[2]}"
+    if upstream and not upstream.startswith("unix:"):
+        port = PORT.search(upstream)
+        if port:
+            facts["port"] = port.group(1)
+    return facts
+
+
+def derived(facts):
+    """Facts for the suggested commands, worked out from the ones in the log."""
+    values = dict(facts)
+    if "php_version" in facts:
+        values["service"] = f"php{facts['php_version']}-fpm"
+    elif "php-fpm" in facts.get("socket", "") or facts.get("program") == "php-fpm":
+        values["service"] = "php-fpm"
+    if "socket" in facts:
+        values["socket_dir"] = facts["socket"].rsplit("/", 1)[0] + "/"
+    upstream = facts.get("upstream", "")
+    if upstream.startswith("http"):
+        values["upstream_url"] = upstream
+    elif upstream and not upstream.startswith("unix:"):
+        values["upstream_url"] = f"http://{upstream}/"
+    return values
+
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill(template, values):
+    """A command with the facts filled in; unknown ones stay as <name> to replace."""
+    missing = []
+
+    def value(match):
+        name = match.group(1)
+        if name in values:
+            return values[name]
+        missing.append(name)
+        return f"<{name}>"
+
+    return PLACEHOLDER.sub(value, template), missing
+
+
+# Patterns -----------------------------------------------------------------------------
+
+
+def _literal_runs(items):
+    run = []
+    for op, arg in items:
+        if op is sre_parse.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            yield "".join(run)
+        run = []
+    if run:
+        yield "".join(run)
+
+
+def _anchors(items):
+    """Texts of which every match contains at least one: the longest literal run of the
+    sequence, or else one run per branch of an alternation that every match goes through."""
+    items = list(items)
+    best = max(_literal_runs(items), key=len, default="")
+    if len(best) >= MIN_ANCHOR:
+        return (best,)
+    for op, arg in items:
+        if op is sre_parse.SUBPATTERN:
+            inner = _anchors(arg[-1])
+            if inner:
+                return inner
+        if op is sre_parse.BRANCH:
+            branches = [_anchors(branch) for branch in arg[1]]
+            if all(branches):
+                return tuple(dict.fromkeys(a for branch in branches for a in branch))
+    return ()
+
+
+def anchors_of(regex_text):
+    """The plain texts that any match must contain one of, for the prefilter; () if none."""
+    return _anchors(sre_parse.parse(regex_text))
+
+
+@dataclass
+class Library:
+    patterns: list
+    commands: dict
+    prefilter: re.Pattern
+    by_anchor: dict
+    unanchored: list
+    examples: list = field(default_factory=list)
+
+    def match_entry(self, entry):
+        """Patterns matching one entry, each with the text it matched."""
+        found = self.prefilter.search(entry)
+        if found is None and not self.unanchored:
+            return []
+        candidates = list(self.unanchored)
+        while found is not None:
+            candidates.extend(self.by_anchor[found.group()])
+            found = self.prefilter.search(entry, found.start() + 1)
+        matches, seen = [], set()
+        for pattern in candidates:
+            if pattern.id in seen:
+                continue
+            seen.add(pattern.id)
+            match = pattern.regex.search(entry)
+            if match:
+                matches.append((pattern, match.group(0)))
+        return matches
+
+
+YAML_BLOCK = re.compile(r"^```ya?ml\n(.*?)^```", re.M | re.S)
+
+
+def _read_patterns(path, content_dir, outcomes, chart, problems):
+    where = display(path, content_dir)
+    try:
+        block = YAML_BLOCK.search(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(block.group(1)) if block else None
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(f"{where}: cannot be read: {exc}")
+        return [], []
+    entries = data.get("patterns") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        problems.append(f"{where}: must hold a ```yaml block with a list of 'patterns'")
+        return [], []
+    patterns, examples, ids = [], [], set()
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: pattern {number} must be a mapping")
+            continue
+        pid = entry.get("id")
+        label = f"{where}: pattern '{pid or number}'"
+        for key in sorted(set(entry) - PATTERN_KEYS, key=str):
+            problems.append(f"{label}: unknown key '{key}'")
+        if not isinstance(pid, str) or not SLUG.match(pid):
+            problems.append(f"{label}: 'id' must be a slug")
+            continue
+        if pid in ids:
+            problems.append(f"{label}: the id is used twice")
+        ids.add(pid)
+        program = entry.get("program")
+        if program not in PROGRAMS:
+            problems.append(f"{label}: 'program' must be one of {', '.join(sorted(PROGRAMS))}")
+        try:
+            regex = re.compile(str(entry.get("match", "")))
+        except re.error as exc:
+            problems.append(f"{label}: 'match' is not a valid regular expression: {exc}")
+            continue
+        if not entry.get("match"):
+            problems.append(f"{label}: 'match' is required")
+            continue
+        causes = entry.get("causes")
+        if not isinstance(causes, dict) or not causes:
+            problems.append(f"{label}: 'causes' must map cause slugs to confidences")
+            causes = {}
+        ranked = []
+        for slug, confidence in causes.items():
+            if slug not in outcomes:
+                problems.append(f"{label}: cause '{slug}' has no outcome in content/outcomes/")
+            if not isinstance(confidence, int | float) or not 0 < confidence <= 1:
+                problems.append(f"{label}: confidence of '{slug}' must be above 0 and at most 1")
+                continue
+            ranked.append((slug, round(float(confidence), 2)))
+        ranked.sort(key=lambda item: -item[1])
+        query = str(entry.get("continue") or "")
+        if query and chart is not None:
+            from django.http import QueryDict
+
+            walk = chart.walk(QueryDict(query))
+            if walk.dropped:
+                problems.append(f"{label}: 'continue' is not a path of the flowchart: {query}")
+            elif walk.outcome and walk.outcome.slug not in causes:
+                problems.append(
+                    f"{label}: 'continue' leads to outcome '{walk.outcome.slug}', "
+                    "which is not one of its causes"
+                )
+        elif len(ranked) > 1:
+            problems.append(
+                f"{label}: names several causes, so it needs 'continue': the flowchart step "
+                "that tells them apart"
+            )
+        replaces = entry.get("replaces") or []
+        if not isinstance(replaces, list):
+            problems.append(f"{label}: 'replaces' must be a list of pattern ids")
+            replaces = []
+        pattern = Pattern(
+            pid,
+            program,
+            regex,
+            tuple(ranked),
+            query,
+            anchors_of(regex.pattern),
+            frozenset(replaces),
+        )
+        patterns.append(pattern)
+        raw_examples = entry.get("examples")
+        if not isinstance(raw_examples, list) or not raw_examples:
+            problems.append(f"{label}: needs at least one example line")
+            continue
+        for example in raw_examples:
+            if (
+                not isinstance(example, dict)
+                or not example.get("line")
+                or not example.get("origin")
+            ):
+                problems.append(f"{label}: each example needs a 'line' and its 'origin'")
+                continue
+            for key in sorted(set(example) - EXAMPLE_KEYS, key=str):
+                problems.append(f"{label}: example has unknown key '{key}'")
+            examples.append((pattern, str(example["line"]), str(example["origin"])))
+    for pattern in patterns:
+        for other in sorted(pattern.replaces - ids):
+            problems.append(
+                f"{where}: pattern '{pattern.id}' replaces '{other}', which does not exist"
+            )
+    return patterns, examples
+
+
+def _read_commands(path, content_dir, outcomes, problems):
+    where = display(path, content_dir)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(f"{where}: cannot be read: {exc}")
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"{where}: must map cause slugs to lists of commands")
+        return {}
+    commands = {}
+    for slug, entries in data.items():
+        if slug not in outcomes:
+            problems.append(f"{where}: '{slug}' is not an outcome")
+            continue
+        if not isinstance(entries, list) or not entries:
+            problems.append(f"{where}: '{slug}' needs a list of commands")
+            continue
+        commands[slug] = []
+        for entry in entries:
+            if not isinstance(entry, dict) or not entry.get("run") or not entry.get("why"):
+                problems.append(f"{where}: '{slug}': each command needs 'run' and 'why'")
+                continue
+            for key in sorted(set(entry) - COMMAND_KEYS, key=str):
+                problems.append(f"{where}: '{slug}': unknown key '{key}'")
+            commands[slug].append({"run": str(entry["run"]).strip(), "why": str(entry["why"])})
+    for slug in flowchart.CAUSES:
+        if slug not in commands:
+            problems.append(f"{where}: cause '{slug}' has no commands")
+    return commands
+
+
+def read(content_dir=None):
+    """Read and validate the pattern library; raise DiagnosisError listing every problem."""
+    content_dir = Path(content_dir or settings.CONTENT_DIR)
+    problems = []
+    try:
+        chart = flowchart.read(content_dir)
+    except flowchart.FlowchartError:
+        chart = None  # the flowchart check reports those problems itself
+    outcomes = chart.outcomes if chart else {slug: None for slug in flowchart.CAUSES}
+    folder = content_dir / "diagnosis"
+    patterns, examples = _read_patterns(
+        folder / "patterns.md", content_dir, outcomes, chart, problems
+    )
+    commands = _read_commands(folder / "commands.yaml", content_dir, outcomes, problems)
+    library = _build(patterns, commands, examples)
+    for pattern, line, _origin in examples:
+        entries, _ = normalise(line)
+        if not any(pattern in [p for p, _ in library.match_entry(e)] for e in entries):
+            problems.append(
+                f"{display(folder / 'patterns.md', content_dir)}: pattern '{pattern.id}' "
+                f"does not match its example: {line[:120]}"
+            )
+    if problems:
+        raise DiagnosisError(problems)
+    return library
+
+
+def _build(patterns, commands, examples):
+    own, unanchored = {}, []
+    for pattern in patterns:
+        for anchor in pattern.anchors:
+            own.setdefault(anchor, []).append(pattern)
+        if not pattern.anchors:
+            unanchored.append(pattern)
+    # A line holding an anchor also holds every anchor inside it, which the prefilter
+    # may not report separately (it finds one anchor per position): try those too.
+    by_anchor = {
+        anchor: [p for other, group in own.items() if other in anchor for p in group]
+        for anchor in own
+    }
+    # Longer anchors first, so that of two anchors starting at one place the longer wins;
+    # the shorter is still found by the next search from the following position.
+    alternatives = sorted(own, key=len, reverse=True)
+    prefilter = re.compile("|".join(re.escape(a) for a in alternatives) or r"(?!x)x")
+    return Library(patterns, commands, prefilter, by_anchor, unanchored, examples)
+
+
+_cache = {}
+
+
+def library(content_dir=None):
+    content_dir = Path(content_dir or settings.CONTENT_DIR)
+    folder = content_dir / "diagnosis"
+    sources = [folder / "patterns.md", folder / "commands.yaml", content_dir / "flowchart.yaml"]
+    stamp = tuple(p.stat().st_mtime_ns for p in sources if p.exists())
+    cached = _cache.get(content_dir)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, read(content_dir))
+        _cache[content_dir] = cached
+    return cached[1]
+
+
+# Diagnosing ---------------------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    """One cause across the input: how often, when, with which evidence."""
+
+    slug: str
+    confidence: float
+    count: int = 0
+    evidence: list = field(default_factory=list)
+    first_line: str = ""
+    last_line: str = ""
+    patterns: list = field(default_factory=list)
+
+    def add(self, pattern, text, entry, confidence):
+        self.count += 1
+        self.confidence = max(self.confidence, confidence)
+        if len(self.evidence) < MAX_EVIDENCE and text not in self.evidence:
+            self.evidence.append(text)
+        if not self.first_line:
+            self.first_line = entry
+        self.last_line = entry
+        if pattern not in self.patterns:
+            self.patterns.append(pattern)
+
+
+@dataclass
+class Diagnosis:
+    findings: list
+    facts: dict
+    lines: int
+    entries: int = 0
+    library: Library | None = None
+
+    @property
+    def continue_query(self):
+        """Where to pick up in the flowchart: the best finding's step that separates causes."""
+        for finding in self.findings[:1]:
+            for pattern in finding.patterns:
+                if pattern.continue_query:
+                    return pattern.continue_query
+        return ""
+
+    def commands(self, limit=2):
+        """Commands for the best causes, filled with the facts found."""
+        values = derived(self.facts)
+        suggestions = []
+        for finding in self.findings[:limit]:
+            for command in self.library.commands.get(finding.slug, []):
+                text, missing = fill(command["run"], values)
+                suggestions.append(
+                    {"cause": finding.slug, "run": text, "why": command["why"], "missing": missing}
+                )
+        return suggestions
+
+    def as_json(self, summary=False):
+        chart = flowchart.get()
+        causes = []
+        for finding in self.findings:
+            outcome = chart.outcomes[finding.slug]
+            item = {
+                "slug": finding.slug,
+                "title": outcome.title,
+                "confidence": finding.confidence,
+                "evidence": finding.evidence,
+                "url": outcome.get_absolute_url(),
+            }
+            if summary:
+                item.update(
+                    count=finding.count,
+                    first_seen=parse_time(finding.first_line),
+                    last_seen=parse_time(finding.last_line),
+                    example=finding.last_line,
+                )
+            causes.append(item)
+        return {"causes": causes, "facts": self.facts, "lines": self.lines}
+
+
+def _rank(findings):
+    return sorted(findings.values(), key=lambda f: (-f.confidence, -f.count, f.slug))
+
+
+def _add(findings, matches, entry):
+    replaced = set().union(*(pattern.replaces for pattern, _ in matches))
+    best = {}
+    for pattern, text in matches:
+        if pattern.id in replaced:
+            continue
+        for slug, confidence in pattern.causes:
+            if confidence > best.get(slug, (0, None, None))[0]:
+                best[slug] = (confidence, pattern, text)
+    for slug, (confidence, pattern, text) in best.items():
+        finding = findings.setdefault(slug, Finding(slug, confidence))
+        finding.add(pattern, text, entry, confidence)
+
+
+def diagnose(text, lib=None):
+    """Diagnose pasted text: one line, many lines, or a whole log."""
+    lib = lib or library()
+    entries, lines = normalise(text)
+    findings, facts = {}, {}
+    for entry in entries:
+        matches = lib.match_entry(entry)
+        if not matches:
+            continue
+        _add(findings, matches, entry)
+    ranked = _rank(findings)
+    if ranked:
+        best = ranked[0]
+        # Facts come from the newest line of the best cause: the one to act on.
+        facts = extract_facts(best.last_line, best.patterns[0].program)
+    return Diagnosis(ranked, facts, lines, len(entries), lib)
+
+
+def diagnose_lines(lines, lib=None):
+    """Summarise a log read line by line (a file), without holding it in memory.
+
+    Lines are complete log entries here, so they are matched as they come; only HTML
+    entities are decoded, and only where there are any.
+    """
+    lib = lib or library()
+    findings, count = {}, 0
+    match_entry = lib.match_entry
+    for raw in lines:
+        count += 1
+        if "&" in raw:
+            raw = html.unescape(raw)
+        matches = match_entry(raw)
+        if matches:
+            _add(findings, matches, raw.rstrip("\n"))
+    ranked = _rank(findings)
+    facts = {}
+    if ranked:
+        facts = extract_facts(ranked[0].last_line, ranked[0].patterns[0].program)
+    return Diagnosis(ranked, facts, count, count, lib)
+
+
+def looks_like_log(text):
+    """Whether search text is more likely a pasted log line than words to search for."""
+    text = text.strip()
+    if len(text) < 25:
+        return False
+    signals = Counter(
+        bool(regex.search(text))
+        for regex in (ENTRY_START, LEVEL, re.compile(r"\(\d+: [A-Z]"), re.compile(r"AH\d{5}"))
+    )
+    return signals[True] >= 1
