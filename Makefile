@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: run test lint check vendor lock clean
+.PHONY: run test lint check bench vendor lock clean
 
 $(BIN)/activate:
 	$(shell command -v $(PYTHON) || echo python3) -m venv $(VENV)
@@ -45,6 +45,10 @@ check: $(VENV)/.installed-dev
 test: lint check node_modules/.installed
 	$(BIN)/pytest
 	tests/with-postgres $(BIN)/pytest tests --ignore=tests/browser -p no:cacheprovider
+
+# Speed of the log diagnosis: --file on a generated million-line log, and one API call.
+bench: $(VENV)/.installed-dev
+	$(PY) bench/run.py
 
 # Refresh the vendored htmx from the npm lockfile.
 vendor: node_modules/.installed

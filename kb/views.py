@@ -11,6 +11,9 @@ from kb import search as kb_search
 from kb.diff import compare as compare_lines
 from kb.diff import metadata_changes
 from kb.models import Article, Category, Feedback, Tag, Version
+from troubleshooter import diagnosis
+from troubleshooter.diagnosis import looks_like_log
+from troubleshooter.views import diagnosis_context
 
 SHORT = 300  # seconds: current pages revalidate with their ETag after this
 IMMUTABLE = 365 * 24 * 3600
@@ -195,9 +198,12 @@ def feedback(request, slug, number):
 @require_GET
 def search(request):
     query = request.GET.get("q", "")
-    results = kb_search.search(query)
+    context = {"q": query, "results": kb_search.search(query)}
+    # A pasted log line gets its diagnosis first, above the articles.
+    if looks_like_log(query) and diagnosis.check_text(query) is None:
+        context.update(diagnosis_context(diagnosis.diagnose(query), summary=False))
     template = "kb/search.html#results" if request.htmx else "kb/search.html"
-    response = render(request, template, {"q": query, "results": results})
+    response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 

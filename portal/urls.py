@@ -4,12 +4,14 @@ from django.urls import include, path
 
 from kb import views as kb_views
 from kb.sitemaps import sitemaps
+from troubleshooter import api
 
 urlpatterns = [
     path("", kb_views.home, name="home"),
     path("search/", kb_views.search, name="search"),
     path("kb/", include("kb.urls")),
     path("troubleshoot/", include("troubleshooter.urls")),
+    path("api/diagnose", api.diagnose, name="api-diagnose"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from re import _parser as sre_parse  # to find the literal text every match must contain
 
+import ahocorasick_rs
 import yaml
 from django.conf import settings
+from django.utils.safestring import mark_safe
 
 from kb.content import SLUG, display
 from troubleshooter import flowchart
@@ -26,6 +28,10 @@ PATTERN_KEYS = {"id", "program", "match", "causes", "continue", "replaces", "exa
 EXAMPLE_KEYS = {"line", "origin"}
 COMMAND_KEYS = {"run", "why"}
 MIN_ANCHOR = 4
+# Pasted text and API bodies: enough for a few thousand log lines. Whole files go
+# through the upload on the web page or `manage.py diagnose --file`.
+MAX_PASTE_BYTES = 256 * 1024
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_EVIDENCE = 3
 # Programs the patterns may name (the "program" fact).
 PROGRAMS = {
@@ -169,6 +175,12 @@ FACTS = {
         r"\b(?:pid[ =:]+|\[pid )(?P<v>\d+)|^\d{4}/\d{2}/\d{2} [\d:]+ \[\w+\] (?P<v2>\d+)#"
     ),
 }
+FACT_LABELS = {
+    "program": "Program", "time": "Time", "level": "Level", "upstream": "Upstream",
+    "socket": "Socket", "server": "Server name", "host": "Host", "request": "Request",
+    "client": "Client", "container": "Container", "pid": "Process id",
+    "php_version": "PHP version", "port": "Port",
+}  # fmt: skip
 PHP_VERSION = re.compile(r"php(?:-fpm)?(\d\.\d)|php(\d)(\d)-php-fpm|PHP[ /](\d\.\d)")
 PORT = re.compile(r"(?:127\.0\.0\.1|localhost|\]|[\w.-]+):(\d{2,5})\b")
 
@@ -283,20 +295,28 @@ def anchors_of(regex_text):
 class Library:
     patterns: list
     commands: dict
-    prefilter: re.Pattern
+    anchors: list  # the literal texts, in the automaton's order
+    automaton: ahocorasick_rs.AhoCorasick | None
     by_anchor: dict
     unanchored: list
     examples: list = field(default_factory=list)
 
     def match_entry(self, entry):
-        """Patterns matching one entry, each with the text it matched."""
-        found = self.prefilter.search(entry)
-        if found is None and not self.unanchored:
+        """Patterns matching one entry, each with the text it matched.
+
+        An Aho-Corasick automaton finds every anchor in the line in one pass, so a line
+        holding none costs one scan; only the patterns of the anchors found are tried.
+        """
+        found = (
+            self.automaton.find_matches_as_indexes(entry, overlapping=True)
+            if self.automaton
+            else ()
+        )
+        if not found and not self.unanchored:
             return []
         candidates = list(self.unanchored)
-        while found is not None:
-            candidates.extend(self.by_anchor[found.group()])
-            found = self.prefilter.search(entry, found.start() + 1)
+        for index, _start, _end in found:
+            candidates.extend(self.by_anchor[self.anchors[index]])
         matches, seen = [], set()
         for pattern in candidates:
             if pattern.id in seen:
@@ -453,7 +473,7 @@ def read(content_dir=None):
     content_dir = Path(content_dir or settings.CONTENT_DIR)
     problems = []
     try:
-        chart = flowchart.read(content_dir)
+        chart = flowchart.get(content_dir)
     except flowchart.FlowchartError:
         chart = None  # the flowchart check reports those problems itself
     outcomes = chart.outcomes if chart else {slug: None for slug in flowchart.CAUSES}
@@ -476,23 +496,15 @@ def read(content_dir=None):
 
 
 def _build(patterns, commands, examples):
-    own, unanchored = {}, []
+    by_anchor, unanchored = {}, []
     for pattern in patterns:
         for anchor in pattern.anchors:
-            own.setdefault(anchor, []).append(pattern)
+            by_anchor.setdefault(anchor, []).append(pattern)
         if not pattern.anchors:
             unanchored.append(pattern)
-    # A line holding an anchor also holds every anchor inside it, which the prefilter
-    # may not report separately (it finds one anchor per position): try those too.
-    by_anchor = {
-        anchor: [p for other, group in own.items() if other in anchor for p in group]
-        for anchor in own
-    }
-    # Longer anchors first, so that of two anchors starting at one place the longer wins;
-    # the shorter is still found by the next search from the following position.
-    alternatives = sorted(own, key=len, reverse=True)
-    prefilter = re.compile("|".join(re.escape(a) for a in alternatives) or r"(?!x)x")
-    return Library(patterns, commands, prefilter, by_anchor, unanchored, examples)
+    anchors = list(by_anchor)
+    automaton = ahocorasick_rs.AhoCorasick(anchors) if anchors else None
+    return Library(patterns, commands, anchors, automaton, by_anchor, unanchored, examples)
 
 
 _cache = {}
@@ -555,12 +567,24 @@ class Diagnosis:
         return ""
 
     def commands(self, limit=2):
-        """Commands for the best causes, filled with the facts found."""
+        """Commands for the best causes, filled with the facts found.
+
+        A command about a TCP port is left out when the line named a unix socket, and
+        the other way round; a command already suggested is not repeated.
+        """
         values = derived(self.facts)
-        suggestions = []
+        irrelevant = set()
+        if "socket" in values:
+            irrelevant |= {"port", "upstream_url"}
+        if "port" in values:
+            irrelevant |= {"socket", "socket_dir"}
+        suggestions, seen = [], set()
         for finding in self.findings[:limit]:
             for command in self.library.commands.get(finding.slug, []):
                 text, missing = fill(command["run"], values)
+                if text in seen or irrelevant & set(missing):
+                    continue
+                seen.add(text)
                 suggestions.append(
                     {"cause": finding.slug, "run": text, "why": command["why"], "missing": missing}
                 )
@@ -648,6 +672,39 @@ def diagnose_lines(lines, lib=None):
     return Diagnosis(ranked, facts, count, count, lib)
 
 
+def highlight_evidence(line, evidence):
+    """The line as HTML, escaped, with each piece of evidence marked."""
+    spans = []
+    for text in evidence:
+        start = line.find(text)
+        if start != -1:
+            spans.append((start, start + len(text)))
+    spans.sort()
+    parts, position = [], 0
+    for start, end in spans:
+        if start < position:
+            continue
+        parts.append(html.escape(line[position:start]))
+        parts.append(f"<mark>{html.escape(line[start:end])}</mark>")
+        position = end
+    parts.append(html.escape(line[position:]))
+    return mark_safe("".join(parts))
+
+
+def check_text(text):
+    """Why `text` cannot be diagnosed, or None when it can."""
+    if text is None or not text.strip():
+        return "The log is empty. Paste one or more lines from the proxy's error log."
+    if len(text.encode("utf-8", "replace")) > MAX_PASTE_BYTES:
+        return (
+            f"The text is longer than {MAX_PASTE_BYTES // 1024} KB. Paste the lines around "
+            "the error, or upload the whole file."
+        )
+    if "\x00" in text or text.count("\ufffd") > len(text) / 20:
+        return "This does not look like text from a log file (it holds binary data)."
+    return None
+
+
 def looks_like_log(text):
     """Whether search text is more likely a pasted log line than words to search for."""
     text = text.strip()
@@ -658,3 +715,44 @@ def looks_like_log(text):
         for regex in (ENTRY_START, LEVEL, re.compile(r"\(\d+: [A-Z]"), re.compile(r"AH\d{5}"))
     )
     return signals[True] >= 1
+
+
+def as_text(result, data, summary=False):
+    """The diagnosis as a person reads it in a terminal."""
+    lines = [f"Read {data['lines']} line{'s' if data['lines'] != 1 else ''}."]
+    if not data["causes"]:
+        lines.append(
+            "No known cause in this text. Paste the proxy's error log line (for nginx: "
+            "/var/log/nginx/error.log) from the moment of the error, or start the "
+            "troubleshooter at /troubleshoot/."
+        )
+        return "\n".join(lines)
+    lines.append("")
+    for number, cause in enumerate(data["causes"], 1):
+        lines.append(
+            f"{number}. {cause['slug']}: {cause['title']} (confidence {cause['confidence']:.2f})"
+        )
+        if summary:
+            lines.append(
+                f"   {cause['count']} line(s), first seen {cause['first_seen'] or 'unknown'}, "
+                f"last seen {cause['last_seen'] or 'unknown'}"
+            )
+            lines.append(f"   latest: {cause['example'][:300]}")
+        for evidence in cause["evidence"]:
+            lines.append(f"   evidence: {evidence}")
+        lines.append(f"   more: {cause['url']}")
+    if result.continue_query and len(result.findings) > 1:
+        lines += [
+            "",
+            "The line alone cannot tell these causes apart; one more question can:",
+            f"   /troubleshoot/?{result.continue_query}",
+        ]
+    if data["facts"]:
+        lines += ["", "Facts: " + ", ".join(f"{k}={v}" for k, v in data["facts"].items())]
+    commands = result.commands()
+    if commands:
+        lines += ["", "Commands to run:"]
+        for command in commands:
+            lines.append(f"   {command['run']}")
+            lines.append(f"      # {command['why']}")
+    return "\n".join(lines)

@@ -2,11 +2,12 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kb import ratelimit
 from kb.models import Article
-from troubleshooter import flowchart
+from troubleshooter import diagnosis, flowchart
+from troubleshooter.diagnosis import highlight_evidence
 from troubleshooter.graph import draw
 from troubleshooter.models import OutcomeFeedback
 
@@ -113,3 +114,62 @@ def flowchart_map(request):
     walk = chart.walk(request.GET) if request.GET else None
     svg = draw(chart, walk)
     return _cacheable(render(request, "troubleshooter/map.html", {"svg": svg, "walk": walk}))
+
+
+def diagnosis_context(result, summary):
+    chart = flowchart.get()
+    findings, previous = [], None
+    for finding in result.findings:
+        findings.append(
+            {
+                "finding": finding,
+                "outcome": chart.outcomes[finding.slug],
+                "line": highlight_evidence(finding.last_line, finding.evidence),
+                # Causes read from the same line show it once.
+                "same_line": finding.last_line == previous,
+                "first_seen": diagnosis.parse_time(finding.first_line),
+                "last_seen": diagnosis.parse_time(finding.last_line),
+            }
+        )
+        previous = finding.last_line
+    facts = [(diagnosis.FACT_LABELS.get(k, k), v) for k, v in result.facts.items()]
+    continue_query = result.continue_query if len(result.findings) > 1 else ""
+    next_question = chart.walk(QueryDict(continue_query)).question if continue_query else None
+    return {
+        "result": result,
+        "facts": facts,
+        "findings": findings,
+        "summary": summary,
+        "commands": result.commands(),
+        "continue_query": continue_query,
+        "next_question": next_question,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def diagnose(request):
+    """Paste log text or upload a log file; the diagnosis comes first, nothing is stored."""
+    context = {"text": "", "errors": {}}
+    if request.method == "POST":
+        text = request.POST.get("log", "")
+        upload = request.FILES.get("logfile")
+        context["text"] = text
+        if upload is not None:
+            if upload.size > diagnosis.MAX_UPLOAD_BYTES:
+                context["errors"]["logfile"] = (
+                    f"The file is {upload.size // 1024 // 1024} MB; the limit is "
+                    f"{diagnosis.MAX_UPLOAD_BYTES // 1024 // 1024} MB. Upload the last part "
+                    "of the log (for example `tail -n 100000 error.log > recent.log`)."
+                )
+            else:
+                lines = (line.decode("utf-8", "replace") for line in upload)
+                context.update(diagnosis_context(diagnosis.diagnose_lines(lines), summary=True))
+                context["filename"] = upload.name
+        else:
+            problem = diagnosis.check_text(text)
+            if problem:
+                context["errors"]["log"] = problem
+            else:
+                context.update(diagnosis_context(diagnosis.diagnose(text), summary=False))
+    status = 400 if context["errors"] else 200
+    return render(request, "troubleshooter/diagnose.html", context, status=status)

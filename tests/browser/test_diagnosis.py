@@ -1,0 +1,43 @@
+from playwright.sync_api import expect
+
+from tests.browser.conftest import axe_violations
+
+LINE = (
+    "2026/11/21 03:12:45 [crit] 2211#2211: *4183 connect() to unix:/run/php/php8.1-fpm.sock "
+    "failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.7, "
+    'server: example.com, request: "GET / HTTP/1.1", upstream: '
+    '"fastcgi://unix:/run/php/php8.1-fpm.sock:", host: "example.com"'
+)
+
+
+def test_a_pasted_line_leads_into_the_flowchart_and_to_the_fix(page, site):
+    page.goto(site)
+    page.get_by_label("Log line").fill(LINE)
+    page.get_by_role("button", name="Diagnose").click()
+
+    expect(
+        page.get_by_role(
+            "heading", level=2, name="Most likely: The proxy points at the wrong port or socket"
+        )
+    ).to_be_visible()
+    expect(page.locator(".evidence mark").first).to_contain_text("No such file or directory")
+    expect(page.get_by_text("systemctl status php8.1-fpm")).to_be_visible()
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Is PHP-FPM running, and which socket does it create?").click()
+    expect(page).to_have_url(f"{site}/troubleshoot/?code=502&log-502=no-such-file")
+    page.get_by_role("link", name="It runs, but its socket has another name").click()
+    expect(page).to_have_url(
+        f"{site}/troubleshoot/cause/wrong-upstream-address/?code=502&log-502=no-such-file&socket-missing=other-name"
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The proxy points at the wrong port or socket"
+    )
+
+
+def test_search_as_you_type_recognises_a_pasted_line(page, site):
+    page.goto(f"{site}/search/")
+    page.get_by_label("Search the help articles").fill(LINE)
+    expect(page.locator("#search-results .diagnosis h2")).to_contain_text(
+        "The proxy points at the wrong port or socket"
+    )

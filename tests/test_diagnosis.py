@@ -1,0 +1,309 @@
+"""The diagnosis engine: patterns, the real lines people paste, facts and commands."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+from troubleshooter import diagnosis, flowchart
+
+LIBRARY = diagnosis.read(settings.CONTENT_DIR)
+REAL_LINES = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "diagnosis" / "real_lines.jsonl").read_text().splitlines()
+    if line.strip()
+]
+
+
+def causes(text):
+    return [f.slug for f in diagnosis.diagnose(text, LIBRARY).findings]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "line"),
+    [(pattern, line) for pattern, line, _ in LIBRARY.examples],
+    ids=[f"{pattern.id}-{n}" for n, (pattern, _, _) in enumerate(LIBRARY.examples)],
+)
+def test_every_example_line_names_its_patterns_best_cause(pattern, line):
+    assert pattern.causes[0][0] in causes(line)
+
+
+def test_the_real_lines_people_posted_get_the_cause_their_thread_found():
+    labelled = [row for row in REAL_LINES if row["cause"]]
+    misses = [
+        (row["cause"], causes(row["log"])[:2], row["origin"])
+        for row in labelled
+        if causes(row["log"])[:1] != [row["cause"]]
+    ]
+    accuracy = 1 - len(misses) / len(labelled)
+    assert accuracy >= 0.88, misses
+    in_top_three = sum(row["cause"] in causes(row["log"])[:3] for row in labelled)
+    assert in_top_three / len(labelled) >= 0.93
+
+
+@pytest.mark.parametrize(
+    "row", [row for row in REAL_LINES if row["cause"] is None], ids=lambda row: row["log"][:50]
+)
+def test_lines_that_show_no_cause_get_no_guess(row):
+    assert causes(row["log"]) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hello world", "the site is down please help", "", "   ", "GET / HTTP/1.1 200", "\x00\x01\x02",
+     "2026/11/21 03:12:45 [notice] 1#1: signal process started", "<html><body>It works!</body></html>"],
+)  # fmt: skip
+def test_unknown_text_gives_an_empty_cause_list(text):
+    assert causes(text) == []
+
+
+# Every cause, from each program that can show it (program as the patterns name it).
+CAUSE_PROGRAMS = {
+    "backend-down": ["nginx", "apache", "php-fpm", "node", "traefik", "haproxy", "systemd"],
+    "wrong-upstream-address": ["nginx", "apache"],
+    "socket-permission": ["nginx", "apache"],
+    "security-module": ["nginx", "selinux", "apparmor"],
+    "firewall-block": ["nginx", "traefik", "kernel"],
+    "backend-slow": [
+        "nginx",
+        "apache",
+        "php-fpm",
+        "php",
+        "gunicorn",
+        "uwsgi",
+        "traefik",
+        "haproxy",
+    ],
+    "worker-pool-exhausted": ["nginx", "apache", "php-fpm", "uwsgi"],
+    "backend-crash": ["nginx", "apache", "php-fpm", "php", "gunicorn", "node", "pm2", "systemd"],
+    "oom-killed": ["kernel", "systemd", "docker", "php-fpm", "gunicorn"],
+    "disk-full": ["nginx", "application"],
+    "header-too-big": ["nginx", "apache"],
+    "invalid-upstream-response": ["nginx", "apache"],
+    "upstream-tls": ["nginx", "apache", "traefik"],
+    "stale-dns": ["nginx", "traefik"],
+    "docker-network": ["nginx", "traefik"],
+    "swarm-ipvs": ["docker"],
+    "cdn-origin": ["cloudflare"],
+    "rate-limited": ["nginx"],
+    "maintenance-mode": ["application"],
+    "proxy-config-error": ["nginx", "apache"],
+}
+
+
+@pytest.mark.parametrize(
+    ("cause", "program"),
+    [(cause, program) for cause, programs in CAUSE_PROGRAMS.items() for program in programs],
+)
+def test_every_cause_is_recognised_from_each_program_that_shows_it(cause, program):
+    lines = [line for pattern, line, _ in LIBRARY.examples if pattern.program == program]
+    assert any(cause in causes(line) for line in lines), f"no {program} line gives {cause}"
+
+
+def test_every_cause_has_patterns():
+    named = {slug for pattern in LIBRARY.patterns for slug, _ in pattern.causes}
+    assert set(flowchart.CAUSES) <= named
+
+
+# Reading text as people paste it ---------------------------------------------------------
+
+NGINX = (
+    "2026/11/21 03:12:45 [error] 2211#2211: *4183 connect() failed (111: Connection refused) "
+    'while connecting to upstream, client: 203.0.113.7, server: example.com, request: "GET / '
+    'HTTP/1.1", upstream: "http://127.0.0.1:3000/", host: "example.com"'
+)
+
+
+def test_it_reads_a_line_wrapped_by_a_terminal_mid_word():
+    wrapped = "\n".join(NGINX[i : i + 80] for i in range(0, len(NGINX), 80))
+    assert causes(wrapped)[:1] == ["backend-down"]
+
+
+def test_it_reads_a_line_wrapped_at_spaces_by_a_chat_window():
+    words, lines, line = NGINX.split(" "), [], ""
+    for word in words:
+        if len(line) + len(word) > 60:
+            lines.append(line.rstrip())
+            line = ""
+        line += word + " "
+    lines.append(line)
+    result = diagnosis.diagnose("\n".join(lines), LIBRARY)
+    assert result.findings[0].slug == "backend-down"
+    assert result.facts["port"] == "3000"
+
+
+def test_it_reads_html_escaped_quoted_and_junk_trailed_text():
+    escaped = NGINX.replace('"', "&quot;")
+    assert causes(f"`{escaped}`,  ")[:1] == ["backend-down"]
+    assert causes(f"> {NGINX}")[:1] == ["backend-down"]
+
+
+def test_it_reads_journald_and_compose_prefixes():
+    journald = f"Nov 21 03:12:45 web nginx[2211]: {NGINX}"
+    assert causes(journald)[:1] == ["backend-down"]
+    compose = f"proxy-1  | {NGINX}"
+    assert causes(compose)[:1] == ["docker-network"]
+    assert diagnosis.diagnose(compose, LIBRARY).facts["container"] == "proxy"
+
+
+def test_a_whole_log_counts_causes_with_first_and_last_seen():
+    log = "\n".join(
+        [
+            NGINX,
+            "2026/11/21 03:20:00 [notice] 1#1: signal process started",
+            NGINX.replace("03:12:45", "03:30:01"),
+            "[21-Nov-2026 03:31:00] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it",
+        ]
+    )
+    result = diagnosis.diagnose(log, LIBRARY)
+    data = result.as_json(summary=True)
+    first = data["causes"][0]
+    assert first["slug"] == "worker-pool-exhausted"  # the more certain finding comes first
+    refused = next(c for c in data["causes"] if c["slug"] == "backend-down")
+    assert refused["count"] == 2
+    assert refused["first_seen"] == "2026-11-21 03:12:45"
+    assert refused["last_seen"] == "2026-11-21 03:30:01"
+    assert "03:30:01" in refused["example"]
+    assert data["lines"] == 4
+
+
+# Facts and commands -----------------------------------------------------------------------
+
+
+def test_it_extracts_the_facts_in_an_nginx_line():
+    facts = diagnosis.diagnose(NGINX, LIBRARY).facts
+    assert facts == {
+        "program": "nginx",
+        "time": "2026-11-21 03:12:45",
+        "level": "error",
+        "upstream": "http://127.0.0.1:3000",
+        "server": "example.com",
+        "host": "example.com",
+        "request": "GET / HTTP/1.1",
+        "client": "203.0.113.7",
+        "pid": "2211",
+        "port": "3000",
+    }
+
+
+def test_it_extracts_the_socket_and_php_version_and_fills_the_commands():
+    line = (
+        "2026/11/21 03:12:45 [crit] 2211#2211: *4183 connect() to unix:/run/php/php8.1-fpm.sock "
+        "failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.7, "
+        'server: example.com, request: "GET / HTTP/1.1", upstream: '
+        '"fastcgi://unix:/run/php/php8.1-fpm.sock:", host: "example.com"'
+    )
+    result = diagnosis.diagnose(line, LIBRARY)
+    assert result.facts["socket"] == "/run/php/php8.1-fpm.sock"
+    assert result.facts["php_version"] == "8.1"
+    runs = [command["run"] for command in result.commands()]
+    assert "ls -l /run/php/" in runs
+    assert "systemctl status php8.1-fpm" in runs
+    assert not any("sport" in run for run in runs)  # a socket line gets no port commands
+    assert result.continue_query == "code=502&log-502=no-such-file"
+
+
+def test_a_tcp_line_gets_the_port_filled_in():
+    runs = [c["run"] for c in diagnosis.diagnose(NGINX, LIBRARY).commands()]
+    assert "ss -ltnp 'sport = :3000'" in runs
+
+
+def test_ipv6_upstreams_keep_their_port():
+    line = NGINX.replace('upstream: "http://127.0.0.1:3000/"', 'upstream: "http://[::1]:8000/api"')
+    assert diagnosis.diagnose(line, LIBRARY).facts["port"] == "8000"
+
+
+@pytest.mark.parametrize(
+    ("line", "time"),
+    [
+        (
+            "[Sat Nov 21 03:12:45.224511 2026] [proxy:error] [pid 3121] AH01114: HTTP: failed to make connection to backend: 127.0.0.1",
+            "2026-11-21 03:12:45",
+        ),
+        (
+            "[21-Nov-2026 03:12:45] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it",
+            "2026-11-21 03:12:45",
+        ),
+        (
+            "Nov 21 03:12:45 web kernel: Out of memory: Killed process 1234 (php-fpm8.2) total-vm:1kB",
+            "Nov 21 03:12:45",
+        ),
+        (
+            "[2026-11-21 03:12:45 +0000] [1024] [CRITICAL] WORKER TIMEOUT (pid:1187)",
+            "2026-11-21 03:12:45",
+        ),
+    ],
+)
+def test_it_reads_the_time_of_each_log_format(line, time):
+    assert diagnosis.diagnose(line, LIBRARY).facts["time"] == time
+
+
+# The pattern check ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def patterns_dir(tmp_path, settings):
+    target = tmp_path / "content"
+    shutil.copytree(settings.BASE_DIR / "content", target)
+    settings.CONTENT_DIR = target
+    return target / "diagnosis" / "patterns.md"
+
+
+def check_problems():
+    with pytest.raises(SystemCheckError) as error:
+        call_command("check")
+    return str(error.value)
+
+
+def replace(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_check_rejects_an_example_its_pattern_misses(patterns_dir):
+    replace(
+        patterns_dir,
+        "match: 'limiting connections by zone \"'",
+        "match: 'limiting connections per zone \"'",
+    )
+    assert "pattern 'nginx-limit-conn' does not match its example" in check_problems()
+
+
+def test_the_check_rejects_an_unknown_cause(patterns_dir):
+    replace(patterns_dir, "causes: {rate-limited: 0.95}", "causes: {rate-limiting: 0.95}")
+    assert "cause 'rate-limiting' has no outcome" in check_problems()
+
+
+def test_the_check_rejects_a_broken_regular_expression(patterns_dir):
+    replace(
+        patterns_dir,
+        "match: 'limiting connections by zone \"'",
+        "match: 'limiting (connections by zone'",
+    )
+    assert "'match' is not a valid regular expression" in check_problems()
+
+
+def test_the_check_wants_a_flowchart_step_for_ambiguous_patterns(patterns_dir):
+    replace(patterns_dir, "    continue: code=502&log-502=refused\n    examples:", "    examples:")
+    assert "names several causes, so it needs 'continue'" in check_problems()
+
+
+def test_the_check_rejects_a_continue_that_is_not_a_path(patterns_dir):
+    replace(
+        patterns_dir, "continue: code=502&log-502=refused\n", "continue: code=502&log-502=refusd\n"
+    )
+    assert "'continue' is not a path of the flowchart" in check_problems()
+
+
+def test_the_check_rejects_an_example_without_origin(patterns_dir):
+    replace(
+        patterns_dir,
+        '        origin: \'nginx src/http/modules/ngx_http_limit_conn_module.c: "limiting connections by zone \\"%V\\""\'\n',
+        "",
+    )
+    assert "each example needs a 'line' and its 'origin'" in check_problems()

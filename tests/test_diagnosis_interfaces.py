@@ -1,0 +1,239 @@
+"""The same diagnosis through the command, the JSON API and the web page."""
+
+import io
+import json
+import sys
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+pytestmark = pytest.mark.django_db
+
+SOCKET_LINE = (
+    "2026/11/21 03:12:45 [crit] 2211#2211: *4183 connect() to unix:/run/php/php8.1-fpm.sock "
+    "failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.7, "
+    'server: example.com, request: "GET / HTTP/1.1", upstream: '
+    '"fastcgi://unix:/run/php/php8.1-fpm.sock:", host: "example.com"'
+)
+FPM_LINE = "[21-Nov-2026 03:12:45] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it"
+
+
+def command(*args, stdin=None, monkeypatch=None):
+    out = io.StringIO()
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    call_command("diagnose", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_prints_a_readable_diagnosis():
+    out = command(SOCKET_LINE)
+    assert (
+        "1. wrong-upstream-address: The proxy points at the wrong port or socket (confidence 0.55)"
+        in out
+    )
+    assert "/troubleshoot/?code=502&log-502=no-such-file" in out
+    assert "ls -l /run/php/" in out
+    assert "systemctl status php8.1-fpm" in out
+
+
+def test_the_command_prints_the_json_contract():
+    data = json.loads(command("--json", SOCKET_LINE))
+    assert set(data) == {"causes", "facts", "lines"}
+    assert data["lines"] == 1
+    assert [c["slug"] for c in data["causes"]] == ["wrong-upstream-address", "backend-down"]
+    for cause in data["causes"]:
+        assert set(cause) == {"slug", "title", "confidence", "evidence", "url"}
+        assert cause["url"] == f"/troubleshoot/cause/{cause['slug']}/"
+        assert 0 < cause["confidence"] <= 1
+    assert data["causes"][0]["evidence"] == [
+        "connect() to unix:/run/php/php8.1-fpm.sock failed (2: No such file or directory) while connecting to upstream"
+    ]
+    assert data["facts"]["socket"] == "/run/php/php8.1-fpm.sock"
+
+
+def test_the_command_reads_standard_input(monkeypatch):
+    data = json.loads(
+        command("--json", "-", stdin=f"{SOCKET_LINE}\n{FPM_LINE}\n", monkeypatch=monkeypatch)
+    )
+    assert data["lines"] == 2
+    assert data["causes"][0]["slug"] == "worker-pool-exhausted"
+
+
+def test_the_command_says_when_it_recognises_nothing():
+    out = command("all good here, nothing to see")
+    assert "No known cause in this text." in out
+    assert json.loads(command("--json", "all good here"))["causes"] == []
+
+
+def test_the_command_summarises_a_whole_file(tmp_path):
+    log = tmp_path / "error.log"
+    log.write_text(
+        "\n".join(
+            [SOCKET_LINE, SOCKET_LINE.replace("03:12:45", "04:00:00"), FPM_LINE, "noise line"] * 3
+        )
+        + "\n"
+    )
+    data = json.loads(command("--json", "--file", str(log)))
+    assert data["lines"] == 12
+    socket = next(c for c in data["causes"] if c["slug"] == "wrong-upstream-address")
+    assert socket["count"] == 6
+    assert socket["first_seen"] == "2026-11-21 03:12:45"
+    assert socket["last_seen"] == "2026-11-21 04:00:00"
+    assert "04:00:00" in socket["example"]
+    text = command("--file", str(log))
+    assert "6 line(s), first seen 2026-11-21 03:12:45, last seen 2026-11-21 04:00:00" in text
+
+
+def test_the_command_writes_one_object_per_batch_line_in_order(tmp_path):
+    batch = tmp_path / "lines.jsonl"
+    batch.write_text(
+        json.dumps({"log": FPM_LINE})
+        + "\n"
+        + "not json\n"
+        + json.dumps({"log": SOCKET_LINE})
+        + "\n"
+    )
+    results = [json.loads(line) for line in command("--batch", str(batch)).splitlines()]
+    assert len(results) == 3
+    assert results[0]["causes"][0]["slug"] == "worker-pool-exhausted"
+    assert results[1] == {"error": 'line 2: expected a JSON object with a "log" string'}
+    assert results[2]["causes"][0]["slug"] == "wrong-upstream-address"
+
+
+def test_the_command_explains_bad_arguments(tmp_path):
+    with pytest.raises(CommandError, match="Give a log line in quotes"):
+        call_command("diagnose")
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("diagnose", "--file", str(tmp_path / "missing.log"))
+
+
+# The API ------------------------------------------------------------------------------------
+
+
+def test_the_api_takes_a_form_field(client):
+    response = client.post("/api/diagnose", {"log": SOCKET_LINE})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["causes"][0]["slug"] == "wrong-upstream-address"
+
+
+def test_the_api_takes_json(client):
+    response = client.post("/api/diagnose", {"log": FPM_LINE}, content_type="application/json")
+    assert response.json()["causes"][0]["slug"] == "worker-pool-exhausted"
+
+
+def test_the_command_the_api_and_the_page_agree(client):
+    text = f"{SOCKET_LINE}\n{FPM_LINE}\nsomething else"
+    from_command = json.loads(command("--json", text))
+    from_api = client.post("/api/diagnose", {"log": text}).json()
+    page = client.post("/troubleshoot/diagnose/", {"log": text})
+    from_page = page.context["result"].as_json()
+    assert from_command == from_api == from_page
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "message"),
+    [
+        ({"data": {"log": ""}}, 400, "The log is empty"),
+        ({"data": {}}, 400, "The log is empty"),
+        ({"data": {"log": "x" * (1024 * 1024)}}, 413, "the limit is 262,144"),
+        ({"data": {"log": "\x00\x01\x02binary\xff" * 10}}, 400, "binary data"),
+        (
+            {"data": b"\xff\xfe\x00\x00garbage", "content_type": "application/json"},
+            400,
+            "not valid JSON",
+        ),
+        ({"data": {"log": 5}, "content_type": "application/json"}, 400, '"log" must be a string'),
+        (
+            {"data": SOCKET_LINE, "content_type": "text/plain"},
+            415,
+            "Send the log as the form field",
+        ),
+        (
+            {"data": "<log/>", "content_type": "application/xml"},
+            415,
+            "Send the log as the form field",
+        ),
+    ],
+)
+def test_the_api_answers_bad_input_with_a_clear_4xx(client, kwargs, status, message):
+    response = client.post("/api/diagnose", **kwargs)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+
+
+def test_the_api_is_post_only(client):
+    assert client.get("/api/diagnose").status_code == 405
+
+
+# The page -----------------------------------------------------------------------------------
+
+
+def database_rows():
+    return sum(model.objects.count() for model in apps.get_models())
+
+
+def test_the_page_shows_the_diagnosis_and_stores_nothing(client):
+    before = database_rows()
+    response = client.post("/troubleshoot/diagnose/", {"log": SOCKET_LINE})
+    html = response.content.decode()
+    assert "Most likely: The proxy points at the wrong port or socket" in html
+    assert (
+        "<mark>connect() to unix:/run/php/php8.1-fpm.sock failed (2: No such file or directory) while connecting to upstream</mark>"
+        in html
+    )
+    assert 'href="/troubleshoot/?code=502&amp;log-502=no-such-file"' in html
+    assert "systemctl status php8.1-fpm" in html
+    assert database_rows() == before
+
+
+def test_the_page_keeps_what_was_typed_when_it_is_refused(client):
+    huge = "connect() failed " * 20000
+    response = client.post("/troubleshoot/diagnose/", {"log": huge})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The text is longer than 256 KB" in html
+    assert huge[:200] in html
+
+
+def test_the_page_escapes_what_was_pasted(client):
+    hostile = f"<script>alert(1)</script> {SOCKET_LINE} <img src=x onerror=alert(2)>"
+    html = client.post("/troubleshoot/diagnose/", {"log": hostile}).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_page_summarises_an_uploaded_log(client):
+    log = (
+        "\n".join([SOCKET_LINE, FPM_LINE, FPM_LINE.replace("03:12:45", "05:00:00")]) + "\n"
+    ).encode()
+    upload = SimpleUploadedFile("error.log", log, content_type="text/plain")
+    html = client.post("/troubleshoot/diagnose/", {"logfile": upload}).content.decode()
+    assert "2 lines, first seen 2026-11-21 03:12:45, last seen 2026-11-21 05:00:00" in html
+
+
+def test_the_page_says_plainly_when_nothing_is_recognised(client):
+    html = client.post("/troubleshoot/diagnose/", {"log": "everything is fine"}).content.decode()
+    assert "No known cause in this text" in html
+
+
+def test_the_search_box_shows_the_diagnosis_first(client, real_content):
+    html = client.get("/search/", {"q": SOCKET_LINE}).content.decode()
+    assert html.index("Most likely: The proxy points at the wrong port or socket") < html.index(
+        '<ol class="results">'
+    )
+
+
+def test_plain_searches_show_no_diagnosis(client, real_content):
+    assert "Most likely" not in client.get("/search/", {"q": "swap"}).content.decode()
+
+
+def test_the_home_page_takes_a_pasted_line(client, real_content):
+    html = client.get("/").content.decode()
+    assert 'action="/troubleshoot/diagnose/"' in html
+    assert 'name="log"' in html
