@@ -146,6 +146,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+    # Tests use a file too (not memory), so concurrent requests meet real SQLite locking.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:
@@ -158,6 +160,7 @@ else:
 vars().update(email_settings(os.environ.get("EMAIL_URL")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "help@example.com")
 SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "support@example.com")
+TICKETS_PER_HOUR = envint("TICKETS_PER_HOUR", 5)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -11,6 +11,7 @@ urlpatterns = [
     path("search/", kb_views.search, name="search"),
     path("kb/", include("kb.urls")),
     path("troubleshoot/", include("troubleshooter.urls")),
+    path("tickets/", include("tickets.urls")),
     path("api/diagnose", api.diagnose, name="api-diagnose"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("admin/", admin.site.urls),

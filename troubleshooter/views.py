@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -67,9 +69,11 @@ def outcome(request, slug):
             "not shown here."
         ]
         walk.steps = []
+    ticket_query = urlencode({"path": walk.query() if walk else "", "cause": slug})
     context = {
         "outcome": outcome,
         "walk": walk,
+        "ticket_query": ticket_query,
         "sections": _article_sections(outcome),
         "thanks": request.GET.get("fixed"),
     }
@@ -135,8 +139,11 @@ def diagnosis_context(result, summary):
     facts = [(diagnosis.FACT_LABELS.get(k, k), v) for k, v in result.facts.items()]
     continue_query = result.continue_query if len(result.findings) > 1 else ""
     next_question = chart.walk(QueryDict(continue_query)).question if continue_query else None
+    # The lines to carry into a ticket: the latest line of each cause found.
+    ticket_log = "\n".join(dict.fromkeys(f.last_line for f in result.findings))
     return {
         "result": result,
+        "ticket_log": ticket_log,
         "facts": facts,
         "findings": findings,
         "summary": summary,

@@ -41,3 +41,18 @@ def test_search_as_you_type_recognises_a_pasted_line(page, site):
     expect(page.locator("#search-results .diagnosis h2")).to_contain_text(
         "The proxy points at the wrong port or socket"
     )
+
+
+def test_the_outcome_reached_from_a_line_opens_a_prefilled_ticket(page, site):
+    page.goto(f"{site}/troubleshoot/diagnose/")
+    page.get_by_label("Paste a log line, several lines, or a whole error log").fill(LINE)
+    page.get_by_role("button", name="Diagnose").click()
+    page.get_by_role("link", name="Is PHP-FPM running, and which socket does it create?").click()
+    page.get_by_role("link", name="It runs, but its socket has another name").click()
+    page.get_by_role("link", name="Open a support ticket").click()
+
+    expect(page.get_by_label("502 Bad Gateway")).to_be_checked()
+    sent_with = page.locator(".sent-with")
+    expect(sent_with).to_contain_text("It runs, but its socket has another name")
+    expect(sent_with).to_contain_text("The proxy points at the wrong port or socket")
+    assert "203.0.113.7" not in page.url

@@ -1,0 +1,95 @@
+"""Ticket email through a real SMTP server (aiosmtpd) that first refuses, then accepts."""
+
+import io
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.management import call_command
+
+from tests.test_tickets import form_values
+from tickets.models import OutboundEmail, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+class Refusing:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 5.7.1 Relaying denied"
+
+
+class Accepting:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
+        return "250 OK"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(settings):
+    port = free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
+    servers = []
+
+    def start(handler):
+        for server in servers:
+            server.stop()
+        servers.clear()
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        servers.append(controller)
+        return handler
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def test_a_refusing_mail_server_loses_nothing_and_a_retry_sends(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    smtp(Refusing())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/tickets/new/", form_values(client))
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    emails = list(ticket.emails.all())
+    assert [e.status for e in emails] == ["failed", "failed"]
+    assert "Relaying denied" in emails[0].last_error
+    assert (
+        "could not send the confirmation email yet"
+        in client.get(response["Location"]).content.decode()
+    )
+
+    server = smtp(Accepting())
+    out = io.StringIO()
+    call_command("send_pending_email", stdout=out)
+    assert out.getvalue().strip() == "2 sent, 0 still failing"
+    assert sorted(to[0] for to, _ in server.messages) == [
+        "owner@example.com",
+        "support@example.com",
+    ]
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert OutboundEmail.objects.filter(attempts=2).count() == 2
+    assert "We sent a confirmation" in client.get(response["Location"]).content.decode()
+
+
+def test_no_mail_server_at_all_still_saves_the_ticket(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/tickets/new/", form_values(client))
+    assert response.status_code == 302
+    assert Ticket.objects.count() == 1
+    assert "ConnectionRefusedError" in OutboundEmail.objects.first().last_error

@@ -1,0 +1,416 @@
+"""The ticket form: pre-filled from where the customer was, validated helpfully, saved once."""
+
+import html as html_module
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+
+from kb.models import Version
+from tickets.models import OutboundEmail, Ticket
+
+pytestmark = pytest.mark.django_db
+
+LOG = (
+    "2026/11/21 03:12:45 [crit] 2211#2211: *4183 connect() to unix:/run/php/php8.1-fpm.sock "
+    "failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.7, "
+    'server: example.com, request: "GET / HTTP/1.1", upstream: '
+    '"fastcgi://unix:/run/php/php8.1-fpm.sock:", host: "example.com"'
+)
+
+
+def form_values(client, url="/tickets/new/", **overrides):
+    """The values a filled-in form posts, starting from what the page pre-filled."""
+    response = client.get(url)
+    form = response.context["form"]
+    values = {name: form.initial.get(name, "") for name in form.fields}
+    values.update(
+        error="502", domain="example.com", vps="vps-104233", docker="no", log=LOG,
+        description="The site shows 502 since this morning's PHP upgrade.", email="owner@example.com",
+        website="",
+    )  # fmt: skip
+    values.update(overrides)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def submit(client, django_capture_on_commit_callbacks, **overrides):
+    values = form_values(client, **overrides)
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post("/tickets/new/", values)
+
+
+# Pre-filled from where the customer was ----------------------------------------------------
+
+
+def test_it_is_prefilled_from_an_outcome_page(client):
+    path = "code=502&log-502=refused&backend-running=docker&same-network=no"
+    outcome = client.get(f"/troubleshoot/cause/docker-network/?{path}").content.decode()
+    link = re.search(r'href="(/tickets/new/\?[^"]+)"', outcome).group(1).replace("&amp;", "&")
+    response = client.get(link)
+    form = response.context["form"]
+    assert form.initial["error"] == "502"
+    assert form.initial["docker"] == "yes"
+    assert form.initial["outcome"] == "docker-network"
+    assert form.initial["path"] == path
+    html = response.content.decode()
+    assert "Sent with your ticket" in html
+    assert "Are the proxy and the app containers on the same Docker network?" in html
+    assert '<input type="radio" name="error" value="502" id="id_error_0" required checked>' in html
+
+
+def test_it_is_prefilled_from_a_diagnosis_without_the_log_in_the_url(client):
+    page = client.post("/troubleshoot/diagnose/", {"log": LOG}).content.decode()
+    form = re.search(
+        r'<form method="post" action="/tickets/new/" class="ticket-carry">(.*?)</form>', page, re.S
+    ).group(1)
+    assert 'name="action" value="prefill"' in form
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    response = client.post(
+        "/tickets/new/",
+        {k: v.replace("&quot;", '"') for k, v in fields.items() if k != "csrfmiddlewaretoken"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].initial["log"] == LOG
+    assert response.context["form"].initial["outcome"] == "wrong-upstream-address"
+    assert not Ticket.objects.exists()
+    assert "/run/php/php8.1-fpm.sock" not in response.request["QUERY_STRING"]
+
+
+def test_it_is_prefilled_from_an_article(client, content):
+    content.write("backend-down", title="The backend is down")
+    content.load()
+    version = Version.objects.get()
+    response = client.get(f"/tickets/new/?article_version={version.pk}")
+    assert response.context["form"].initial["article_version"] == str(version.pk)
+    assert "The backend is down, version 1" in response.content.decode()
+
+
+def test_the_outcome_the_path_and_the_article_are_saved(
+    client, content, django_capture_on_commit_callbacks
+):
+    content.write("backend-down")
+    content.load()
+    version = Version.objects.get()
+    submit(
+        client, django_capture_on_commit_callbacks,
+        path="code=502&log-502=no-such-file&socket-missing=other-name", outcome="wrong-upstream-address",
+        article_version=version.pk,
+    )  # fmt: skip
+    ticket = Ticket.objects.get()
+    assert ticket.path == "code=502&log-502=no-such-file&socket-missing=other-name"
+    assert ticket.outcome == "wrong-upstream-address"
+    assert ticket.article_version == version
+    assert ticket.diagnosed_cause == "wrong-upstream-address"
+
+
+def test_a_tampered_path_is_kept_only_as_far_as_it_is_real(
+    client, django_capture_on_commit_callbacks
+):
+    submit(
+        client,
+        django_capture_on_commit_callbacks,
+        path="code=502&bogus=1&log-502=nope",
+        outcome="no-such",
+    )
+    ticket = Ticket.objects.get()
+    assert ticket.path == "code=502"
+    assert ticket.outcome == ""
+
+
+# Validation that helps -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("example.com", "example.com"),
+        ("https://Example.COM/", "example.com"),
+        ("http://www.example.com/shop/?page=2", "www.example.com"),
+        ("example.com.", "example.com"),
+        ("example.com:8443", "example.com"),
+        ("bücher.example", "xn--bcher-kva.example"),
+        ("https://bücher.example/", "xn--bcher-kva.example"),
+        ("203.0.113.10", "203.0.113.10"),
+        ("http://[2001:db8::10]/", "2001:db8::10"),
+    ],
+)
+def test_the_domain_is_accepted_in_its_common_forms(
+    client, django_capture_on_commit_callbacks, typed, stored
+):
+    submit(client, django_capture_on_commit_callbacks, domain=typed)
+    assert Ticket.objects.get().domain == stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("vps-104233", "vps-104233"),
+        ("VPS 104233", "vps-104233"),
+        ("104233", "vps-104233"),
+        ("203.0.113.10", "203.0.113.10"),
+        ("2001:DB8:0:0::10", "2001:db8::10"),
+    ],
+)
+def test_the_vps_is_an_identifier_or_an_address(
+    client, django_capture_on_commit_callbacks, typed, stored
+):
+    submit(client, django_capture_on_commit_callbacks, vps=typed)
+    assert Ticket.objects.get().vps == stored
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"domain": "not a domain"}, "domain", "Enter a domain such as example.com"),
+        ({"domain": "localhost"}, "domain", "Enter a domain such as example.com"),
+        ({"domain": ""}, "domain", "This field is required."),
+        ({"vps": "my server"}, "vps", "Enter your VPS's identifier as shown in the client area"),
+        ({"vps": "999.1.1.1"}, "vps", "Enter your VPS's identifier"),
+        ({"email": "owner@"}, "email", "Enter a valid email address."),
+        ({"log": ""}, "log", "For a 502, 503 or 504, paste the matching line"),
+        ({"log": "x" * 20_001}, "log", "The log is 20,001 characters; the limit is 20,000."),
+        (
+            {"description": "y" * 5_001},
+            "description",
+            "This is 5,001 characters; the limit is 5,000.",
+        ),
+        ({"description": ""}, "description", "This field is required."),
+        ({"error": "418"}, "error", "Select a valid choice."),
+        ({"docker": None}, "docker", "This field is required."),
+    ],
+)
+def test_each_problem_is_shown_next_to_its_field_and_everything_typed_is_kept(
+    client, overrides, field, message
+):
+    values = form_values(client, **overrides)
+    values.update(description=values.get("description", "x"), domain=values.get("domain", ""))
+    if "description" in overrides:
+        values["description"] = overrides["description"]
+    response = client.post("/tickets/new/", values)
+    assert response.status_code == 400
+    html = response.content.decode()
+    error = re.search(
+        rf'<p class="field-error" id="id_{field}(?:_\d)?_error">(.*?)</p>', html, re.S
+    )
+    assert error and message in html_module.unescape(error.group(1)), html[:3000]
+    assert "Everything you typed is still here" in html
+    if field != "email":
+        assert 'value="owner@example.com"' in html
+    if field != "log":
+        assert "/run/php/php8.1-fpm.sock" in html
+    assert not Ticket.objects.exists()
+
+
+def test_no_log_is_needed_when_the_customer_cannot_get_it(
+    client, django_capture_on_commit_callbacks
+):
+    submit(client, django_capture_on_commit_callbacks, log="", log_unavailable="on")
+    assert Ticket.objects.get().log_unavailable
+
+
+def test_no_log_is_needed_for_other_errors(client, django_capture_on_commit_callbacks):
+    submit(client, django_capture_on_commit_callbacks, log="", error="other")
+    assert Ticket.objects.exists()
+
+
+# Saving and telling --------------------------------------------------------------------------
+
+
+def test_it_saves_the_ticket_and_sends_both_emails(client, django_capture_on_commit_callbacks):
+    response = submit(client, django_capture_on_commit_callbacks)
+    ticket = Ticket.objects.get()
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", ticket.reference)
+    assert response.status_code == 302
+    assert response["Location"] == ticket.get_status_url()
+    assert sorted(m.to[0] for m in mail.outbox) == ["owner@example.com", "support@example.com"]
+    confirmation = next(m for m in mail.outbox if m.to == ["owner@example.com"])
+    assert ticket.reference in confirmation.subject
+    assert f"http://testserver{ticket.get_status_url()}" in confirmation.body
+    support = next(m for m in mail.outbox if m.to == ["support@example.com"])
+    assert LOG in support.body
+    assert support.reply_to == ["owner@example.com"]
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_references_are_not_in_sequence(client, settings, django_capture_on_commit_callbacks):
+    settings.TICKETS_PER_HOUR = 100
+    for n in range(5):
+        submit(client, django_capture_on_commit_callbacks, domain=f"site{n}.example.com")
+    references = list(Ticket.objects.order_by("created_at").values_list("reference", flat=True))
+    assert len(set(references)) == 5
+    assert references != sorted(references) or references != sorted(references, reverse=True)
+
+
+def test_a_double_submit_makes_one_ticket(client, django_capture_on_commit_callbacks):
+    values = form_values(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post("/tickets/new/", values)
+        second = client.post("/tickets/new/", values)
+    assert Ticket.objects.count() == 1
+    assert first["Location"] == second["Location"]
+    assert len(mail.outbox) == 2
+
+
+def test_posting_too_often_is_refused_with_a_clear_message(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.TICKETS_PER_HOUR = 2
+    for n in range(2):
+        submit(client, django_capture_on_commit_callbacks, domain=f"site{n}.example.com")
+    response = client.post("/tickets/new/", form_values(client, domain="third.example.com"))
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "several tickets from your address in the last hour" in html
+    assert 'value="third.example.com"' in html
+    assert Ticket.objects.count() == 2
+
+
+def test_the_honeypot_stops_a_bot(client):
+    response = client.post("/tickets/new/", form_values(client, website="http://spam.example"))
+    assert response.status_code == 400
+    assert "filled in automatically" in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+# The customer's private link -----------------------------------------------------------------
+
+
+def test_the_private_link_shows_the_ticket_and_stays_private(
+    client, django_capture_on_commit_callbacks
+):
+    response = submit(client, django_capture_on_commit_callbacks)
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "private, no-store"
+    html = page.content.decode()
+    ticket = Ticket.objects.get()
+    assert ticket.reference in html
+    assert "New" in html
+
+
+def test_a_wrong_token_or_another_tickets_token_finds_nothing(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.TICKETS_PER_HOUR = 10
+    submit(client, django_capture_on_commit_callbacks, domain="one.example.com")
+    submit(client, django_capture_on_commit_callbacks, domain="two.example.com")
+    one, two = Ticket.objects.order_by("created_at")
+    assert client.get(f"/tickets/{one.reference}/{two.status_token}/").status_code == 404
+    assert client.get(f"/tickets/{one.reference}/nonsense/").status_code == 404
+    assert client.get(f"/tickets/ABCD-EFGH/{one.status_token}/").status_code == 404
+
+
+def test_staff_notes_never_reach_the_customer(client, django_capture_on_commit_callbacks):
+    response = submit(client, django_capture_on_commit_callbacks)
+    Ticket.objects.update(internal_note="Customer is on the old plan", status="waiting")
+    html = client.get(response["Location"]).content.decode()
+    assert "old plan" not in html
+    assert "Waiting on customer" in html
+
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_html_in_every_field_is_shown_escaped_everywhere(
+    client, django_capture_on_commit_callbacks
+):
+    response = submit(
+        client, django_capture_on_commit_callbacks,
+        log=LOG + "\n" + HOSTILE, description=HOSTILE, error="other",
+    )  # fmt: skip
+    ticket = Ticket.objects.get()
+    pages = [client.get(response["Location"]).content.decode()]
+    User.objects.create_user("agent", password="pw", is_staff=True, is_superuser=True)
+    client.login(username="agent", password="pw")
+    pages.append(client.get("/admin/tickets/ticket/").content.decode())
+    pages.append(client.get(f"/admin/tickets/ticket/{ticket.pk}/change/").content.decode())
+    for html in pages:
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in pages[2]
+    bad = client.post(
+        "/tickets/new/",
+        form_values(client, domain=HOSTILE, vps=HOSTILE, email=HOSTILE, log=HOSTILE),
+    )
+    assert "<script>alert" not in bad.content.decode()
+
+
+# The staff side -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def agent(client):
+    user = User.objects.create_user("agent", password="pw", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+def test_the_queue_lists_newest_first_with_filters(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.TICKETS_PER_HOUR = 10
+    submit(client, django_capture_on_commit_callbacks, domain="old.example.com")
+    submit(
+        client,
+        django_capture_on_commit_callbacks,
+        domain="new.example.com",
+        error="503",
+        docker="yes",
+    )
+    User.objects.create_user("agent", password="pw", is_staff=True, is_superuser=True)
+    client.login(username="agent", password="pw")
+    html = client.get("/admin/tickets/ticket/").content.decode()
+    assert html.index("new.example.com") < html.index("old.example.com")
+    for query in (
+        "status__exact=new",
+        "error__exact=503",
+        "docker__exact=yes",
+        "diagnosed_cause__exact=wrong-upstream-address",
+        "q=new.example",
+    ):
+        assert client.get(f"/admin/tickets/ticket/?{query}").status_code == 200, query
+    filtered = client.get("/admin/tickets/ticket/?error__exact=503").content.decode()
+    assert "new.example.com" in filtered
+    assert "old.example.com" not in filtered
+
+
+def test_the_ticket_page_shows_the_log_monospaced_and_the_path_linked(
+    client, django_capture_on_commit_callbacks
+):
+    path = "code=502&log-502=no-such-file&socket-missing=other-name"
+    submit(client, django_capture_on_commit_callbacks, path=path, outcome="wrong-upstream-address")
+    ticket = Ticket.objects.get()
+    User.objects.create_user("agent", password="pw", is_staff=True, is_superuser=True)
+    client.login(username="agent", password="pw")
+    html = client.get(f"/admin/tickets/ticket/{ticket.pk}/change/").content.decode()
+    assert '<pre class="ticket-log"' in html
+    assert f'href="/troubleshoot/?{path.replace("&", "&amp;")}">Open this step</a>' in html
+    assert "Is PHP-FPM running, and which socket does it create?" in html
+    assert 'href="/troubleshoot/cause/wrong-upstream-address/"' in html
+
+
+def test_staff_change_the_status_and_add_a_note(client, django_capture_on_commit_callbacks):
+    submit(client, django_capture_on_commit_callbacks)
+    ticket = Ticket.objects.get()
+    User.objects.create_user("agent", password="pw", is_staff=True, is_superuser=True)
+    client.login(username="agent", password="pw")
+    response = client.post(
+        f"/admin/tickets/ticket/{ticket.pk}/change/",
+        {"status": "open", "internal_note": "Asked for the pool file.",
+         "emails-TOTAL_FORMS": "2", "emails-INITIAL_FORMS": "2", "emails-MIN_NUM_FORMS": "0", "emails-MAX_NUM_FORMS": "1000",
+         "emails-0-id": ticket.emails.all()[0].pk, "emails-0-ticket": ticket.pk,
+         "emails-1-id": ticket.emails.all()[1].pk, "emails-1-ticket": ticket.pk},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ticket.refresh_from_db()
+    assert ticket.status == "open"
+    assert ticket.internal_note == "Asked for the pool file."
+
+
+def test_only_staff_see_the_queue(client, django_capture_on_commit_callbacks):
+    submit(client, django_capture_on_commit_callbacks)
+    assert client.get("/admin/tickets/ticket/").status_code == 302
+    User.objects.create_user("customer", password="pw")
+    client.login(username="customer", password="pw")
+    assert client.get("/admin/tickets/ticket/").status_code == 302

@@ -1,0 +1,124 @@
+from django.contrib import admin
+from django.http import QueryDict
+from django.utils.html import format_html, format_html_join
+
+from tickets.models import OutboundEmail, Ticket
+from troubleshooter import flowchart
+
+
+class OutboundEmailInline(admin.TabularInline):
+    model = OutboundEmail
+    fields = ["kind", "to", "status", "attempts", "last_error", "sent_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference", "created_at", "status", "error", "diagnosed_cause", "outcome", "docker",
+        "domain", "vps",
+    ]  # fmt: skip
+    list_filter = ["status", "error", "diagnosed_cause", "outcome", "docker", "created_at"]
+    search_fields = ["reference", "domain", "vps", "email"]
+    list_editable = ["status"]
+    date_hierarchy = "created_at"
+    inlines = [OutboundEmailInline]
+    fieldsets = [
+        (None, {"fields": ["reference", "status", "internal_note"]}),
+        (
+            "From the customer",
+            {
+                "fields": [
+                    "error",
+                    "domain",
+                    "vps",
+                    "docker",
+                    "email",
+                    "description",
+                    "log_display",
+                    "log_unavailable",
+                ]
+            },
+        ),  # fmt: skip
+        (
+            "Where they came from",
+            {
+                "fields": [
+                    "diagnosed_cause_link",
+                    "outcome_link",
+                    "path_display",
+                    "article_version_link",
+                ]
+            },
+        ),  # fmt: skip
+        ("Record", {"fields": ["created_at", "updated_at", "submission"]}),
+    ]
+    readonly_fields = [
+        "reference", "error", "domain", "vps", "docker", "email", "description", "log_display",
+        "log_unavailable", "diagnosed_cause_link", "outcome_link", "path_display",
+        "article_version_link", "created_at", "updated_at", "submission",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Log lines")
+    def log_display(self, ticket):
+        if not ticket.log:
+            return "(none)"
+        return format_html(
+            '<pre class="ticket-log" style="white-space: pre-wrap; '
+            'font-family: monospace; max-width: 60rem;">{}</pre>',
+            ticket.log,
+        )
+
+    @admin.display(description="Diagnosed cause of the log")
+    def diagnosed_cause_link(self, ticket):
+        return self._outcome(ticket.diagnosed_cause)
+
+    @admin.display(description="Outcome reached")
+    def outcome_link(self, ticket):
+        return self._outcome(ticket.outcome)
+
+    def _outcome(self, slug):
+        if not slug:
+            return "-"
+        return format_html('<a href="/troubleshoot/cause/{}/">{}</a>', slug, slug)
+
+    @admin.display(description="Path through the flowchart")
+    def path_display(self, ticket):
+        if not ticket.path:
+            return "-"
+        walk = flowchart.get().walk(QueryDict(ticket.path))
+        steps = format_html_join(
+            "", "<li>{} <strong>{}</strong></li>",
+            ((s.question.question, s.answer.label) for s in walk.steps),
+        )  # fmt: skip
+        return format_html(
+            '<ol>{}</ol><a href="/troubleshoot/?{}">Open this step</a> · '
+            '<a href="/troubleshoot/map/?{}">See it on the map</a>',
+            steps, ticket.path, ticket.path,
+        )  # fmt: skip
+
+    @admin.display(description="Article version read")
+    def article_version_link(self, ticket):
+        version = ticket.article_version
+        if version is None:
+            return "-"
+        return format_html('<a href="{}">{} (version {})</a>', version.get_absolute_url(),
+                           version.title, version.number)  # fmt: skip
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "kind", "to", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

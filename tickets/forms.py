@@ -1,0 +1,163 @@
+import uuid
+
+from django import forms
+from django.http import QueryDict
+
+from kb.models import Version
+from tickets.models import Ticket
+from tickets.validators import normalise_domain, normalise_vps
+from troubleshooter import flowchart
+
+MAX_LOG = 20_000
+MAX_DESCRIPTION = 5_000
+CODES = {"502": "502", "503": "503", "504": "504", "cdn": "52x", "nothing": "other"}
+# Answers that say the site runs in Docker, or that it does not.
+DOCKER_ANSWERS = {
+    ("backend-running", "docker"): "yes",
+    ("in-docker", "yes"): "yes",
+    ("in-docker", "no"): "no",
+}
+
+
+class TicketForm(forms.ModelForm):
+    # A field people never see; simple bots fill in every field they find.
+    website = forms.CharField(required=False, label="Leave this field empty")
+    submission = forms.CharField(widget=forms.HiddenInput)
+    path = forms.CharField(required=False, widget=forms.HiddenInput)
+    outcome = forms.CharField(required=False, widget=forms.HiddenInput)
+    article_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "error",
+            "domain",
+            "vps",
+            "docker",
+            "log",
+            "log_unavailable",
+            "description",
+            "email",
+        ]
+        labels = {
+            "error": "What does the browser show?",
+            "domain": "Domain",
+            "vps": "VPS",
+            "docker": "Does the site run in Docker?",
+            "log": "The line(s) from the proxy's error log",
+            "log_unavailable": "I cannot get the error log",
+            "description": "What happened, and what have you tried?",
+            "email": "Your email address",
+        }
+        help_texts = {
+            "domain": "The site that shows the error, e.g. example.com.",
+            "vps": "Its identifier from the client area (e.g. vps-104233) or its IP address.",
+            "docker": "Run docker ps on the VPS: if it lists your app or web server, answer yes.",
+            "log": (
+                "nginx: tail -n 20 /var/log/nginx/error.log. Apache: /var/log/apache2/error.log "
+                "(Debian, Ubuntu) or /var/log/httpd/error_log (RHEL family). In Docker: "
+                f"docker logs --tail 50 <proxy container>. At most {MAX_LOG:,} characters."
+            ),
+            "description": (
+                "When it started, what changed just before (a deploy, a PHP upgrade, updates), "
+                f"and what you already tried. At most {MAX_DESCRIPTION:,} characters."
+            ),
+            "email": "We send the reference and a private link to follow the ticket here.",
+        }
+        widgets = {
+            "error": forms.RadioSelect,
+            "docker": forms.RadioSelect,
+            "log": forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "class": "mono"}),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "domain": forms.TextInput(attrs={"autocomplete": "url", "spellcheck": "false"}),
+            "vps": forms.TextInput(attrs={"spellcheck": "false"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["error"].choices = Ticket.Error.choices
+        self.fields["docker"].choices = Ticket.Docker.choices
+        self.fields["website"].widget.attrs.update(autocomplete="off", tabindex="-1")
+        self.fields["log"].widget.attrs["maxlength"] = MAX_LOG
+        self.fields["description"].widget.attrs["maxlength"] = MAX_DESCRIPTION
+        if not self.is_bound and not self.initial.get("submission"):
+            self.initial["submission"] = uuid.uuid4().hex
+
+    def clean_domain(self):
+        return normalise_domain(self.cleaned_data["domain"])
+
+    def clean_vps(self):
+        return normalise_vps(self.cleaned_data["vps"])
+
+    def clean_log(self):
+        log = self.cleaned_data["log"].strip()
+        if len(log) > MAX_LOG:
+            raise forms.ValidationError(
+                f"The log is {len(log):,} characters; the limit is {MAX_LOG:,}. Paste the lines "
+                "from the time of the error."
+            )
+        return log
+
+    def clean_description(self):
+        text = self.cleaned_data["description"].strip()
+        if len(text) > MAX_DESCRIPTION:
+            raise forms.ValidationError(
+                f"This is {len(text):,} characters; the limit is {MAX_DESCRIPTION:,}."
+            )
+        return text
+
+    def clean_submission(self):
+        value = self.cleaned_data["submission"]
+        try:
+            return uuid.UUID(value).hex
+        except ValueError:
+            raise forms.ValidationError("This form is out of date; please send it again.") from None
+
+    def clean_path(self):
+        """Only a real walk of the flowchart is kept, in its canonical form."""
+        walk = flowchart.get().walk(QueryDict(self.cleaned_data["path"][:2000]))
+        return walk.query()
+
+    def clean_outcome(self):
+        slug = self.cleaned_data["outcome"]
+        return slug if slug in flowchart.get().outcomes else ""
+
+    def clean_article_version(self):
+        pk = self.cleaned_data["article_version"]
+        return Version.objects.filter(pk=pk).first() if pk else None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("website"):
+            raise forms.ValidationError(
+                "This form was filled in automatically, so it was not sent. If you are a "
+                "person, clear the field labelled “Leave this field empty”."
+            )
+        needs_log = data.get("error") in {"502", "503", "504"}
+        if needs_log and not data.get("log") and not data.get("log_unavailable"):
+            self.add_error(
+                "log",
+                "For a 502, 503 or 504, paste the matching line from the proxy's error log, "
+                "or tick “I cannot get the error log”.",
+            )
+        return data
+
+
+def initial_from_path(query, cause=""):
+    """Form values implied by flowchart answers: the error code, Docker, path and outcome."""
+    chart = flowchart.get()
+    walk = chart.walk(QueryDict(query[:2000]))
+    initial = {"path": walk.query()}
+    answers = {(s.question.id, s.answer.key) for s in walk.steps}
+    for step in walk.steps:
+        if step.question.id in ("code", "cdn-direct") and step.answer.key in CODES:
+            initial.setdefault("error", CODES[step.answer.key])
+    for answer, docker in DOCKER_ANSWERS.items():
+        if answer in answers:
+            initial["docker"] = docker
+    if walk.outcome:
+        initial["outcome"] = walk.outcome.slug
+    elif cause in chart.outcomes:
+        initial["outcome"] = cause
+    return initial

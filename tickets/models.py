@@ -1,0 +1,123 @@
+import secrets
+
+from django.core import signing
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+# Crockford's base32 alphabet: no I, L, O or U, so a reference read over the phone
+# or copied by hand cannot be mistaken.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+STATUS_SALT = "tickets.status-link"
+
+
+def new_reference():
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OPEN = "open", "Open"
+        WAITING = "waiting", "Waiting on customer"
+        RESOLVED = "resolved", "Resolved"
+
+    class Error(models.TextChoices):
+        E502 = "502", "502 Bad Gateway"
+        E503 = "503", "503 Service Unavailable"
+        E504 = "504", "504 Gateway Timeout"
+        CDN = "52x", "A CDN error page (Cloudflare 520 to 526)"
+        OTHER = "other", "Something else"
+
+    class Docker(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        UNSURE = "unsure", "Not sure"
+
+    reference = models.CharField(max_length=9, unique=True, default=new_reference, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    vps = models.CharField("VPS", max_length=64)
+    domain = models.CharField(max_length=253)
+    error = models.CharField(max_length=5, choices=Error.choices)
+    log = models.TextField("log lines", blank=True)
+    log_unavailable = models.BooleanField(
+        default=False, help_text="The customer said they cannot get the log."
+    )
+    docker = models.CharField(max_length=6, choices=Docker.choices)
+    email = models.EmailField()
+    description = models.TextField("what happened and what was tried")
+
+    # Filled in by the site from where the customer came from.
+    path = models.TextField(blank=True, help_text="The flowchart answers, as a query string.")
+    outcome = models.SlugField(blank=True, help_text="The outcome page the customer reached.")
+    diagnosed_cause = models.SlugField(blank=True, help_text="The diagnosis of the log lines.")
+    article_version = models.ForeignKey(
+        "kb.Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+
+    internal_note = models.TextField(blank=True, help_text="Only staff see this.")
+    submission = models.CharField(
+        max_length=64,
+        unique=True,
+        help_text="Identifies one form, so a resubmission is not saved twice.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.reference} ({self.get_error_display()}, {self.domain})"
+
+    @property
+    def status_token(self):
+        return signing.Signer(salt=STATUS_SALT).signature(self.reference)
+
+    def get_status_url(self):
+        return reverse("tickets:status", args=[self.reference, self.status_token])
+
+    def token_matches(self, token):
+        try:
+            signing.Signer(salt=STATUS_SALT).unsign(f"{self.reference}:{token}")
+        except signing.BadSignature:
+            return False
+        return True
+
+    @property
+    def mail_pending(self):
+        return self.emails.exclude(status=OutboundEmail.Status.SENT).exists()
+
+
+class OutboundEmail(models.Model):
+    """An email the site owes someone. Written with the ticket, in the same transaction;
+    sent after the commit and, if the mail server fails, retried by `send_pending_email`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed, will retry"
+
+    class Kind(models.TextChoices):
+        SUPPORT = "support", "To support"
+        CONFIRMATION = "confirmation", "Confirmation to the customer"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = "outbound email"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.ticket.reference}: {self.get_status_display()}"
