@@ -8,16 +8,10 @@ from django.contrib.auth.models import User
 from django.core import mail
 
 from kb.models import Version
+from tests.samples import SOCKET_LINE as LOG
 from tickets.models import OutboundEmail, Ticket
 
 pytestmark = pytest.mark.django_db
-
-LOG = (
-    "2026/11/21 03:12:45 [crit] 2211#2211: *4183 connect() to unix:/run/php/php8.1-fpm.sock "
-    "failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.7, "
-    'server: example.com, request: "GET / HTTP/1.1", upstream: '
-    '"fastcgi://unix:/run/php/php8.1-fpm.sock:", host: "example.com"'
-)
 
 
 def form_values(client, url="/tickets/new/", **overrides):

@@ -21,7 +21,7 @@ import yaml
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
-from kb.content import SLUG, display
+from kb.content import SLUG, ContentError, display
 from troubleshooter import flowchart
 
 PATTERN_KEYS = {"id", "program", "match", "causes", "continue", "replaces", "examples", "note"}
@@ -41,10 +41,8 @@ PROGRAMS = {
 }  # fmt: skip
 
 
-class DiagnosisError(Exception):
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+class DiagnosisError(ContentError):
+    """Problems in content/diagnosis/."""
 
 
 @dataclass(frozen=True)

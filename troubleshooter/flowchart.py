@@ -19,7 +19,7 @@ import yaml
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
-from kb.content import SLUG, display, split_front_matter
+from kb.content import SLUG, ContentError, display, split_front_matter
 from kb.markdown import EXTENSIONS, render
 
 # Stable identifiers: the diagnosis and tickets use them too, and they never change
@@ -52,10 +52,8 @@ CHANGE = "change"  # query parameter: the question whose answer is being changed
 RESERVED = {CHANGE, "fixed"}
 
 
-class FlowchartError(Exception):
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+class FlowchartError(ContentError):
+    """Problems in content/flowchart.yaml or content/outcomes/."""
 
 
 @dataclass(frozen=True)

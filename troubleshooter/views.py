@@ -56,12 +56,16 @@ def _article_sections(outcome):
     return sections
 
 
+def _outcome_or_404(slug):
+    chart = flowchart.get()
+    if slug not in chart.outcomes:
+        raise Http404("No such outcome.")
+    return chart, chart.outcomes[slug]
+
+
 @require_GET
 def outcome(request, slug):
-    chart = flowchart.get()
-    outcome = chart.outcomes.get(slug)
-    if outcome is None:
-        raise Http404("No such outcome.")
+    chart, outcome = _outcome_or_404(slug)
     walk = chart.walk(request.GET) if request.GET else None
     if walk and walk.outcome is not outcome:
         walk.dropped = [
@@ -84,10 +88,7 @@ def outcome(request, slug):
 @csrf_exempt
 @require_POST
 def outcome_feedback(request, slug):
-    chart = flowchart.get()
-    outcome = chart.outcomes.get(slug)
-    if outcome is None:
-        raise Http404("No such outcome.")
+    chart, outcome = _outcome_or_404(slug)
     answer = request.POST.get("fixed")
     if answer not in {"yes", "no"}:
         return HttpResponse("Choose “Yes” or “No”.", status=400, content_type="text/plain")

@@ -1,14 +1,8 @@
 from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
+from tests.samples import SOCKET_LINE as LINE
 from tickets.models import Ticket
-
-LINE = (
-    "2026/11/21 03:12:45 [crit] 2211#2211: *4183 connect() to unix:/run/php/php8.1-fpm.sock "
-    "failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.7, "
-    'server: example.com, request: "GET / HTTP/1.1", upstream: '
-    '"fastcgi://unix:/run/php/php8.1-fpm.sock:", host: "example.com"'
-)
 
 
 def test_from_a_diagnosed_line_to_a_ticket_and_its_status_page(page, site):
