@@ -76,6 +76,37 @@ def _lines(text):
     return lines
 
 
+def _gap_near(place, nodes, y):
+    """The middle of the free space between a column's boxes that is closest to `y`."""
+    tops = sorted(place[node][1] for node in nodes)
+    gaps = [tops[0] - ROW_GAP / 2]
+    gaps += [top + NODE_H + ROW_GAP / 2 for top in tops]
+    return min(gaps, key=lambda gap: abs(gap - y))
+
+
+def _route(place, columns, depth, source, target):
+    """An SVG path from `source` to `target` that crosses the columns in between through
+    the gaps between their boxes, so no edge seems to pass through another question."""
+    x1, y1 = place[source]
+    x2, y2 = place[target]
+    points = [(x1 + NODE_W, y1 + NODE_H / 2)]
+    first, last = depth[source] + 1, depth[target]
+    for column in range(first, last):
+        x = MARGIN + column * (NODE_W + COL_GAP)
+        share = (column - first + 1) / (last - first + 1)
+        y = _gap_near(place, columns[column], y1 + (y2 - y1) * share + NODE_H / 2)
+        points += [(x, y), (x + NODE_W, y)]
+    points.append((x2, y2 + NODE_H / 2))
+    path = [f"M{points[0][0]:.0f},{points[0][1]:.0f}"]
+    for (ax, ay), (bx, by) in zip(points, points[1:], strict=False):
+        if ay == by and bx - ax == NODE_W:
+            path.append(f"L{bx:.0f},{by:.0f}")  # straight through a gap
+            continue
+        bend = (bx - ax) / 2
+        path.append(f"C{ax + bend:.0f},{ay:.0f} {bx - bend:.0f},{by:.0f} {bx:.0f},{by:.0f}")
+    return " ".join(path)
+
+
 def draw(chart, walk=None):
     depth = _depths(chart)
     columns = _columns(chart, depth)
@@ -102,17 +133,12 @@ def draw(chart, walk=None):
 
     edges, nodes = [], []
     for qid, question in chart.questions.items():
-        x1, y1 = place[qid]
         for answer in question.answers:
             target = answer.next or answer.cause
-            x2, y2 = place[target]
-            sx, sy, tx, ty = x1 + NODE_W, y1 + NODE_H / 2, x2, y2 + NODE_H / 2
-            bend = (tx - sx) / 2
             css = "edge on-path" if (qid, answer.key) in chosen else "edge"
-            label = escape(answer.label)
+            route = _route(place, columns, depth, qid, target)
             edges.append(
-                f'<path class="{css}" d="M{sx:.0f},{sy:.0f} C{sx + bend:.0f},{sy:.0f} '
-                f'{tx - bend:.0f},{ty:.0f} {tx:.0f},{ty:.0f}"><title>{label}</title></path>'
+                f'<path class="{css}" d="{route}"><title>{escape(answer.label)}</title></path>'
             )
 
     def node(slug, text, kind, href):
