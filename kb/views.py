@@ -11,7 +11,7 @@ from kb import search as kb_search
 from kb.diff import compare as compare_lines
 from kb.diff import metadata_changes
 from kb.models import Article, Category, Feedback, Tag, Version
-from troubleshooter import diagnosis
+from troubleshooter import diagnosis, flowchart
 from troubleshooter.diagnosis import looks_like_log
 from troubleshooter.views import diagnosis_context
 
@@ -59,7 +59,9 @@ def _article_etag(request, slug):
     # anywhere changes whenever any article does.
     newest = Version.objects.aggregate(newest=Max("pk"))["newest"]
     archived = archived_at.timestamp() if archived_at else 0
-    return f"{settings.RELEASE}-{version_id}-{newest}-{archived}"
+    # The way into the troubleshooter shown on cause articles comes from the flowchart.
+    chart = flowchart.get().digest
+    return f"{settings.RELEASE}-{version_id}-{newest}-{archived}-{chart}"
 
 
 def _version_page(request, article, version):
