@@ -45,7 +45,9 @@ class DiagnosisError(ContentError):
     """Problems in content/diagnosis/."""
 
 
-@dataclass(frozen=True)
+# Compared by identity: there is one object per pattern, and comparing every field
+# in the hot loop of a million-line log showed up in profiles.
+@dataclass(frozen=True, eq=False)
 class Pattern:
     id: str
     program: str
@@ -54,9 +56,6 @@ class Pattern:
     continue_query: str
     anchors: tuple
     replaces: frozenset = frozenset()
-
-    def __hash__(self):
-        return hash(self.id)
 
 
 # Normalising pasted text ------------------------------------------------------------
@@ -305,25 +304,26 @@ class Library:
         An Aho-Corasick automaton finds every anchor in the line in one pass, so a line
         holding none costs one scan; only the patterns of the anchors found are tried.
         """
-        found = (
-            self.automaton.find_matches_as_indexes(entry, overlapping=True)
-            if self.automaton
-            else ()
-        )
+        found = self.find(entry, overlapping=True) if self.automaton else ()
         if not found and not self.unanchored:
             return []
-        candidates = list(self.unanchored)
-        for index, _start, _end in found:
-            candidates.extend(self.by_anchor[self.anchors[index]])
-        matches, seen = [], set()
-        for pattern in candidates:
-            if pattern.id in seen:
-                continue
-            seen.add(pattern.id)
-            match = pattern.regex.search(entry)
-            if match:
-                matches.append((pattern, match.group(0)))
+        matches, tried = [], set()
+        candidates = [self.by_index[index] for index, _, _ in found]
+        if self.unanchored:
+            candidates.append(self.unanchored)
+        for group in candidates:
+            for pattern in group:
+                if pattern.id in tried:
+                    continue
+                tried.add(pattern.id)
+                match = pattern.regex.search(entry)
+                if match:
+                    matches.append((pattern, match.group(0)))
         return matches
+
+    def __post_init__(self):
+        self.by_index = [self.by_anchor[anchor] for anchor in self.anchors]
+        self.find = self.automaton.find_matches_as_indexes if self.automaton else None
 
 
 YAML_BLOCK = re.compile(r"^```ya?ml\n(.*?)^```", re.M | re.S)
@@ -616,7 +616,15 @@ def _rank(findings):
 
 
 def _add(findings, matches, entry):
-    replaced = set().union(*(pattern.replaces for pattern, _ in matches))
+    if len(matches) == 1:  # the usual case, kept short: it runs once per matching line
+        pattern, text = matches[0]
+        for slug, confidence in pattern.causes:
+            finding = findings.get(slug) or findings.setdefault(slug, Finding(slug, confidence))
+            finding.add(pattern, text, entry, confidence)
+        return
+    replaced = set()
+    for pattern, _ in matches:
+        replaced |= pattern.replaces
     best = {}
     for pattern, text in matches:
         if pattern.id in replaced:
