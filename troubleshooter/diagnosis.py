@@ -11,7 +11,6 @@ Nothing here stores what was pasted.
 
 import html
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from re import _parser as sre_parse  # to find the literal text every match must contain
@@ -19,6 +18,7 @@ from re import _parser as sre_parse  # to find the literal text every match must
 import ahocorasick_rs
 import yaml
 from django.conf import settings
+from django.http import QueryDict
 from django.utils.safestring import mark_safe
 
 from kb.content import SLUG, ContentError, display
@@ -292,27 +292,19 @@ def anchors_of(regex_text):
 class Library:
     patterns: list
     commands: dict
-    anchors: list  # the literal texts, in the automaton's order
-    automaton: ahocorasick_rs.AhoCorasick | None
-    by_anchor: dict
-    unanchored: list
+    automaton: ahocorasick_rs.AhoCorasick  # finds every pattern's plain text at once
+    groups: list  # for each text the automaton knows, the patterns that need it
     examples: list = field(default_factory=list)
 
     def match_entry(self, entry):
         """Patterns matching one entry, each with the text it matched.
 
-        An Aho-Corasick automaton finds every anchor in the line in one pass, so a line
-        holding none costs one scan; only the patterns of the anchors found are tried.
+        The automaton finds every anchor in the line in one pass, so a line holding none
+        costs one scan; only the patterns of the anchors found are tried.
         """
-        found = self.find(entry, overlapping=True) if self.automaton else ()
-        if not found and not self.unanchored:
-            return []
         matches, tried = [], set()
-        candidates = [self.by_index[index] for index, _, _ in found]
-        if self.unanchored:
-            candidates.append(self.unanchored)
-        for group in candidates:
-            for pattern in group:
+        for index, _, _ in self.automaton.find_matches_as_indexes(entry, overlapping=True):
+            for pattern in self.groups[index]:
                 if pattern.id in tried:
                     continue
                 tried.add(pattern.id)
@@ -320,10 +312,6 @@ class Library:
                 if match:
                     matches.append((pattern, match.group(0)))
         return matches
-
-    def __post_init__(self):
-        self.by_index = [self.by_anchor[anchor] for anchor in self.anchors]
-        self.find = self.automaton.find_matches_as_indexes if self.automaton else None
 
 
 YAML_BLOCK = re.compile(r"^```ya?ml\n(.*?)^```", re.M | re.S)
@@ -382,8 +370,6 @@ def _read_patterns(path, content_dir, outcomes, chart, problems):
         ranked.sort(key=lambda item: -item[1])
         query = str(entry.get("continue") or "")
         if query and chart is not None:
-            from django.http import QueryDict
-
             walk = chart.walk(QueryDict(query))
             if walk.dropped:
                 problems.append(f"{label}: 'continue' is not a path of the flowchart: {query}")
@@ -397,6 +383,12 @@ def _read_patterns(path, content_dir, outcomes, chart, problems):
                 f"{label}: names several causes, so it needs 'continue': the flowchart step "
                 "that tells them apart"
             )
+        anchors = anchors_of(regex.pattern)
+        if not anchors:
+            problems.append(
+                f"{label}: 'match' needs some plain text of {MIN_ANCHOR} characters or more "
+                "that every match contains (the diagnosis looks for it first)"
+            )
         replaces = entry.get("replaces") or []
         if not isinstance(replaces, list):
             problems.append(f"{label}: 'replaces' must be a list of pattern ids")
@@ -407,7 +399,7 @@ def _read_patterns(path, content_dir, outcomes, chart, problems):
             regex,
             tuple(ranked),
             query,
-            anchors_of(regex.pattern),
+            anchors,
             frozenset(replaces),
         )
         patterns.append(pattern)
@@ -494,15 +486,14 @@ def read(content_dir=None):
 
 
 def _build(patterns, commands, examples):
-    by_anchor, unanchored = {}, []
+    groups = {}
     for pattern in patterns:
         for anchor in pattern.anchors:
-            by_anchor.setdefault(anchor, []).append(pattern)
-        if not pattern.anchors:
-            unanchored.append(pattern)
-    anchors = list(by_anchor)
-    automaton = ahocorasick_rs.AhoCorasick(anchors) if anchors else None
-    return Library(patterns, commands, anchors, automaton, by_anchor, unanchored, examples)
+            groups.setdefault(anchor, []).append(pattern)
+    # With no valid pattern (the check reports why) the automaton gets one text no log holds.
+    groups = groups or {"\x00": []}
+    automaton = ahocorasick_rs.AhoCorasick(list(groups))
+    return Library(patterns, commands, automaton, list(groups.values()), examples)
 
 
 _cache = {}
@@ -552,7 +543,6 @@ class Diagnosis:
     findings: list
     facts: dict
     lines: int
-    entries: int = 0
     library: Library | None = None
 
     @property
@@ -652,7 +642,7 @@ def diagnose(text, lib=None):
         best = ranked[0]
         # Facts come from the newest line of the best cause: the one to act on.
         facts = extract_facts(best.last_line, best.patterns[0].program)
-    return Diagnosis(ranked, facts, lines, len(entries), lib)
+    return Diagnosis(ranked, facts, lines, lib)
 
 
 def diagnose_lines(lines, lib=None):
@@ -675,7 +665,7 @@ def diagnose_lines(lines, lib=None):
     facts = {}
     if ranked:
         facts = extract_facts(ranked[0].last_line, ranked[0].patterns[0].program)
-    return Diagnosis(ranked, facts, count, count, lib)
+    return Diagnosis(ranked, facts, count, lib)
 
 
 def highlight_evidence(line, evidence):
@@ -711,16 +701,14 @@ def check_text(text):
     return None
 
 
+# Besides a log entry's start and level: "(111: Connection refused)", Apache's AH codes.
+LOG_SIGNS = (ENTRY_START, LEVEL, re.compile(r"\(\d+: [A-Z]"), re.compile(r"AH\d{5}"))
+
+
 def looks_like_log(text):
     """Whether search text is more likely a pasted log line than words to search for."""
     text = text.strip()
-    if len(text) < 25:
-        return False
-    signals = Counter(
-        bool(regex.search(text))
-        for regex in (ENTRY_START, LEVEL, re.compile(r"\(\d+: [A-Z]"), re.compile(r"AH\d{5}"))
-    )
-    return signals[True] >= 1
+    return len(text) >= 25 and any(regex.search(text) for regex in LOG_SIGNS)
 
 
 def as_text(result, data, summary=False):
