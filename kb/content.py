@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Article slugs share /kb/<slug>/ with these pages.
@@ -231,3 +232,24 @@ def broken_links(where, html, anchors_by_slug):
                 f"with that anchor"
             )
     return problems
+
+
+_read_once = {}
+
+
+def read_once(build, content_dir, sources):
+    """`build(content_dir)`, kept for the life of the process.
+
+    Content changes reach production with a deploy, which restarts the app servers, so
+    requests never touch the files. In development (DEBUG) the files' modification
+    times are checked on each call, so an edited file shows up without a restart.
+    """
+    key = (build, content_dir)
+    stamp = None
+    if settings.DEBUG or key not in _read_once:
+        stamp = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in sources() if p.exists())
+    cached = _read_once.get(key)
+    if cached is None or (stamp is not None and cached[0] != stamp):
+        cached = (stamp, build(content_dir))
+        _read_once[key] = cached
+    return cached[1]

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.http import QueryDict
 from django.utils.safestring import mark_safe
 
-from kb.content import SLUG, ContentError, display
+from kb.content import SLUG, ContentError, display, read_once
 from troubleshooter import flowchart
 
 PATTERN_KEYS = {"id", "program", "match", "causes", "continue", "replaces", "examples", "note"}
@@ -496,19 +496,12 @@ def _build(patterns, commands, examples):
     return Library(patterns, commands, automaton, list(groups.values()), examples)
 
 
-_cache = {}
-
-
 def library(content_dir=None):
+    """The pattern library (see read_once for when the files are read again)."""
     content_dir = Path(content_dir or settings.CONTENT_DIR)
     folder = content_dir / "diagnosis"
     sources = [folder / "patterns.md", folder / "commands.yaml", content_dir / "flowchart.yaml"]
-    stamp = tuple(p.stat().st_mtime_ns for p in sources if p.exists())
-    cached = _cache.get(content_dir)
-    if cached is None or cached[0] != stamp:
-        cached = (stamp, read(content_dir))
-        _cache[content_dir] = cached
-    return cached[1]
+    return read_once(read, content_dir, lambda: sources)
 
 
 # Diagnosing ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import yaml
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
-from kb.content import SLUG, ContentError, display, split_front_matter
+from kb.content import SLUG, ContentError, display, read_once, split_front_matter
 from kb.markdown import EXTENSIONS, render
 
 # Stable identifiers: the diagnosis and tickets use them too, and they never change
@@ -550,15 +550,7 @@ def _digest(content_dir):
     return hasher.hexdigest()[:16]
 
 
-_cache = {}
-
-
 def get(content_dir=None):
-    """The current flowchart, read again only when one of its files changed."""
+    """The current flowchart (see read_once for when the files are read again)."""
     content_dir = Path(content_dir or settings.CONTENT_DIR)
-    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in _sources(content_dir))
-    cached = _cache.get(content_dir)
-    if cached is None or cached[0] != stamp:
-        cached = (stamp, read(content_dir))
-        _cache[content_dir] = cached
-    return cached[1]
+    return read_once(read, content_dir, lambda: _sources(content_dir))
