@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 
 
 def client_address(request):
@@ -23,3 +24,22 @@ def allow(request, scope, limit, period=3600):
     except ValueError:  # the entry expired between add() and incr()
         cache.set(key, 1, timeout=period)
         return True
+
+
+VOTES_PER_HOUR = 20
+
+
+def read_vote(request, field, scope):
+    """The "yes" or "no" of an anonymous vote ("was this helpful?", "did this fix it?"),
+    or the response refusing it: (answer, None) or (None, response)."""
+    answer = request.POST.get(field)
+    if answer not in {"yes", "no"}:
+        return None, HttpResponse("Choose “Yes” or “No”.", status=400, content_type="text/plain")
+    if not allow(request, scope, VOTES_PER_HOUR):
+        return None, HttpResponse(
+            "Thank you, but we have had many answers from your address in the last hour. "
+            "Please try again later.",
+            status=429,
+            content_type="text/plain",
+        )
+    return answer, None

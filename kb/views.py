@@ -17,7 +17,6 @@ from troubleshooter.views import diagnosis_context
 
 SHORT = 300  # seconds: current pages revalidate with their ETag after this
 IMMUTABLE = 365 * 24 * 3600
-FEEDBACK_PER_HOUR = 20
 
 
 def _published_categories():
@@ -178,16 +177,9 @@ def compare(request, slug):
 @require_POST
 def feedback(request, slug, number):
     article, version = _get_version(slug, number)
-    answer = request.POST.get("helpful")
-    if answer not in {"yes", "no"}:
-        return HttpResponse("Choose “Yes” or “No”.", status=400, content_type="text/plain")
-    if not ratelimit.allow(request, "kb-feedback", FEEDBACK_PER_HOUR):
-        return HttpResponse(
-            "Thank you, but we have had many answers from your address in the last hour. "
-            "Please try again later.",
-            status=429,
-            content_type="text/plain",
-        )
+    answer, refusal = ratelimit.read_vote(request, "helpful", "kb-feedback")
+    if refusal:
+        return refusal
     Feedback.objects.create(
         version=version, helpful=answer == "yes", comment=request.POST.get("comment", "")[:2000]
     )

@@ -13,7 +13,6 @@ from troubleshooter.diagnosis import highlight_evidence
 from troubleshooter.graph import draw
 from troubleshooter.models import OutcomeFeedback
 
-FEEDBACK_PER_HOUR = 20
 SHORT = 300
 
 
@@ -50,9 +49,7 @@ def _article_sections(outcome):
         article = articles.get(link.slug)
         if article is None:
             continue
-        version = article.current_version
-        heading = next((e["name"] for e in version.toc if e["id"] == link.anchor), "")
-        sections.append({"link": link, "article": article, "version": version, "heading": heading})
+        sections.append({"link": link, "article": article, "version": article.current_version})
     return sections
 
 
@@ -89,15 +86,9 @@ def outcome(request, slug):
 @require_POST
 def outcome_feedback(request, slug):
     chart, outcome = _outcome_or_404(slug)
-    answer = request.POST.get("fixed")
-    if answer not in {"yes", "no"}:
-        return HttpResponse("Choose “Yes” or “No”.", status=400, content_type="text/plain")
-    if not ratelimit.allow(request, "outcome-feedback", FEEDBACK_PER_HOUR):
-        return HttpResponse(
-            "Thank you, but we have had many answers from your address in the last hour.",
-            status=429,
-            content_type="text/plain",
-        )
+    answer, refusal = ratelimit.read_vote(request, "fixed", "outcome-feedback")
+    if refusal:
+        return refusal
     # The path is worked out again from the answers, never taken as text from the form.
     answers = QueryDict(request.POST.get("answers", "")[:2000])
     walk = chart.walk(answers)
