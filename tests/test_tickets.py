@@ -260,6 +260,12 @@ def test_posting_too_often_is_refused_with_a_clear_message(
     assert Ticket.objects.count() == 2
 
 
+def test_a_tampered_article_version_is_an_error_not_a_crash(client):
+    response = client.post("/tickets/new/", form_values(client, article_version="abc", domain=""))
+    assert response.status_code == 400
+    assert not Ticket.objects.exists()
+
+
 def test_the_honeypot_stops_a_bot(client):
     response = client.post("/tickets/new/", form_values(client, website="http://spam.example"))
     assert response.status_code == 400

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kb import ratelimit
 from kb.models import Version
 from tickets import mail
-from tickets.forms import TicketForm, initial_from_path
+from tickets.forms import MAX_LOG, TicketForm, initial_from_path
 from tickets.models import Ticket
 from troubleshooter import diagnosis, flowchart
 
@@ -20,7 +20,7 @@ def _initial(request):
     if source.get("article_version", "").isdigit():
         initial["article_version"] = source["article_version"]
     if request.method == "POST" and source.get("log"):
-        initial["log"] = source["log"][:20_000]
+        initial["log"] = source["log"][:MAX_LOG]
     return initial
 
 
@@ -29,10 +29,10 @@ def _context(form):
     chart = flowchart.get()
     data = form.data if form.is_bound else form.initial
     walk = chart.walk(QueryDict(data.get("path") or ""))
-    version_id = data.get("article_version")
+    version_id = str(data.get("article_version") or "")
     version = (
         Version.objects.filter(pk=version_id).select_related("article").first()
-        if version_id
+        if version_id.isdigit()
         else None
     )
     return {
