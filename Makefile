@@ -41,10 +41,12 @@ check: $(VENV)/.installed-dev
 	@if [ -x ../shared/tools/check-no-copy ]; then ../shared/tools/check-no-copy content templates; fi
 
 # The whole suite on SQLite (browser tests included), then again on a throwaway
-# PostgreSQL server, where search and loading run on PostgreSQL's own engine.
+# PostgreSQL server, where search and loading run on PostgreSQL's own engine, then the
+# tests of the shared cache (page cache, rate limits) on PostgreSQL with a real Redis.
 test: lint check node_modules/.installed
 	$(BIN)/pytest
 	tests/with-postgres $(BIN)/pytest tests --ignore=tests/browser -p no:cacheprovider
+	tests/with-postgres tests/with-redis $(BIN)/pytest tests -m cache -p no:cacheprovider
 
 # Speed of the log diagnosis: --file on a generated million-line log, and one API call.
 bench: $(VENV)/.installed-dev

@@ -15,6 +15,7 @@ from kb.content import (
     read_categories,
 )
 from kb.models import Article, Category, Tag
+from portal import pagecache
 
 
 @dataclass
@@ -83,6 +84,9 @@ def load(content_dir):
         Tag.objects.filter(articles=None).delete()
         # Rebuilt whole each time: a few dozen rows, and it can never drift.
         search.backend().rebuild()
+    # Pages in the page cache were rendered from the old content (and the flowchart and
+    # outcomes, which a deploy changes alongside the articles).
+    pagecache.bump()
     return report
 
 

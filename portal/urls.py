@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from kb import views as kb_views
 from kb.sitemaps import sitemaps
+from portal.login import admin_login
 from troubleshooter import api
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("api/diagnose", api.diagnose, name="api-diagnose"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]
 

@@ -47,6 +47,7 @@ def test_it_rejects_an_answer_that_is_neither_yes_nor_no(client, article):
     assert not Feedback.objects.exists()
 
 
+@pytest.mark.cache
 def test_it_limits_answers_from_one_address(client, article):
     for _ in range(20):
         assert client.post("/kb/backend-down/v2/feedback/", {"helpful": "yes"}).status_code == 302

@@ -246,6 +246,7 @@ def test_a_double_submit_makes_one_ticket(client, django_capture_on_commit_callb
     assert len(mail.outbox) == 2
 
 
+@pytest.mark.cache
 def test_posting_too_often_is_refused_with_a_clear_message(
     client, settings, django_capture_on_commit_callbacks
 ):

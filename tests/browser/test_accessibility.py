@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import _close, _new_page, axe_violations
 
 PAGES = {
     "home": "/",
@@ -20,11 +20,10 @@ PAGES = {
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", PAGES)
 def test_no_serious_accessibility_violations(browser, site, name, scheme):
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    page = _new_page(browser, color_scheme=scheme, viewport={"width": 1280, "height": 900})
     page.goto(site + PAGES[name])
     assert axe_violations(page) == []
-    context.close()
+    _close(page)
 
 
 def test_no_serious_violations_on_a_version_comparison(page, site, content):

@@ -1,0 +1,49 @@
+"""The admin sign-in, limited against password guessing.
+
+Each failed sign-in counts against the visitor's address; once ADMIN_LOGIN_FAILURES
+have failed within ADMIN_LOGIN_WINDOW seconds, further attempts from that address are
+refused (HTTP 429) until the window ends, whether the password is right or not.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
+from django.dispatch import receiver
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from kb.ratelimit import client_address
+
+
+def _key(request):
+    return f"ratelimit:admin-login:{client_address(request)}"
+
+
+@receiver(user_login_failed)
+def count_failure(sender, credentials, request=None, **kwargs):
+    if request is None:
+        return
+    key = _key(request)
+    cache.add(key, 0, timeout=settings.ADMIN_LOGIN_WINDOW)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=settings.ADMIN_LOGIN_WINDOW)
+
+
+@never_cache
+def admin_login(request, extra_context=None):
+    if request.method == "POST" and (cache.get(_key(request)) or 0) >= (
+        settings.ADMIN_LOGIN_FAILURES
+    ):
+        minutes = max(1, settings.ADMIN_LOGIN_WINDOW // 60)
+        response = render(
+            request,
+            "admin/login_locked.html",
+            {"minutes": minutes, "site_header": admin.site.site_header},
+            status=429,
+        )
+        response["Retry-After"] = str(settings.ADMIN_LOGIN_WINDOW)
+        return response
+    return admin.site.login(request, extra_context)

@@ -1,0 +1,128 @@
+"""A page cache for anonymous visitors, kept in Django's cache (Redis in production).
+
+Only responses a view marked `Cache-Control: public` are stored, and only when they
+set no cookie and vary on nothing but HX-Request: the same rule the nginx micro-cache
+in deploy/ follows, so one page is never cached in one place and refused in the other.
+Pages that carry a CSRF token are made private by `PrivatePerVisitorMiddleware`, so a
+form with a per-visitor token is never stored.
+
+Keys carry a content generation. `load_content` bumps it, and every process picks up
+the new value within `GENERATION_TTL` seconds, so a content deploy never shows pages
+rendered from the previous content for longer than that.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_etags
+
+GENERATION_KEY = "pagecache:generation"
+GENERATION_TTL = 5  # seconds a process trusts the generation it last read
+STORED_VARY = {"hx-request"}
+# A signed-in member of staff (admin session) or a carried message gets fresh pages.
+PRIVATE_COOKIES = ("sessionid", "messages")
+
+_generation = {"value": None, "read_at": 0.0}
+
+
+def generation():
+    now = time.monotonic()
+    if _generation["value"] is None or now - _generation["read_at"] > GENERATION_TTL:
+        value = cache.get(GENERATION_KEY)
+        if value is None:
+            cache.add(GENERATION_KEY, 1, timeout=None)
+            value = cache.get(GENERATION_KEY, 1)
+        _generation.update(value=value, read_at=now)
+    return _generation["value"]
+
+
+def bump():
+    """Make every stored page stale (called after content is loaded)."""
+    cache.add(GENERATION_KEY, 1, timeout=None)
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, timeout=None)
+    _generation["value"] = None
+
+
+def _eligible(request):
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
+        return False
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    return not any(name in request.COOKIES for name in PRIVATE_COOKIES)
+
+
+def _key(request):
+    identity = "\n".join(
+        (
+            settings.RELEASE,
+            str(generation()),
+            request.scheme,
+            request.get_host(),  # validates Host against ALLOWED_HOSTS on hits too
+            request.get_full_path(),
+            request.META.get("HTTP_HX_REQUEST", ""),
+        )
+    )
+    return "pagecache:page:" + hashlib.sha256(identity.encode()).hexdigest()
+
+
+def storable(response):
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    directives = {
+        part.strip().split("=")[0].lower()
+        for part in response.get("Cache-Control", "").split(",")
+        if part.strip()
+    }
+    if "public" not in directives or directives & {"private", "no-store", "no-cache"}:
+        return False
+    vary = {part.strip().lower() for part in response.get("Vary", "").split(",") if part.strip()}
+    return vary <= STORED_VARY
+
+
+def _rebuild(stored):
+    headers, content = stored
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _eligible(request):
+            return self.get_response(request)
+        key = _key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            response = _rebuild(stored)
+            if parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+                response = get_conditional_response(
+                    request, etag=response.get("ETag"), response=response
+                )
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if request.method == "GET" and storable(response):
+            timeout = min(settings.PAGE_CACHE_SECONDS, _max_age(response))
+            if timeout > 0:
+                cache.set(key, (list(response.items()), response.content), timeout)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+
+def _max_age(response):
+    for part in response.get("Cache-Control", "").split(","):
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "max-age" and value.isdigit():
+            return int(value)
+    return settings.PAGE_CACHE_SECONDS
