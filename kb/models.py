@@ -211,3 +211,13 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{'Helpful' if self.helpful else 'Not helpful'}: {self.version}"
+
+
+class SearchWord(models.Model):
+    """Every word of the published articles, rebuilt with the search index: the
+    vocabulary that a mistyped search word is corrected against."""
+
+    word = models.CharField(max_length=40, unique=True)
+
+    def __str__(self):
+        return self.word

@@ -1,10 +1,14 @@
 """Article search with one interface over two engines.
 
 SQLite (the embedded default) uses an FTS5 table ranked with bm25(); PostgreSQL
-uses weighted full-text vectors ranked with ts_rank. Both weigh the title over
-headings over body text, and both return highlighted snippets.
+uses weighted vectors stored on each version, ranked with ts_rank, and reads queries
+with websearch_to_tsquery ("a phrase", -word, or). Both weigh the title over headings
+over body text and return highlighted snippets. When nothing matches, mistyped words
+are corrected against the articles' vocabulary (trigram similarity on PostgreSQL,
+difflib on SQLite) and the search runs again.
 """
 
+import difflib
 import html
 import re
 from dataclasses import dataclass
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils.safestring import mark_safe
 
-from kb.models import Article
+from kb.models import Article, SearchWord
 
 MAX_QUERY = 300
 MAX_TERMS = 12
@@ -52,6 +56,8 @@ class Results:
     query: Query
     results: list
     matched_all_words: bool
+    # The query as corrected, when the words typed found nothing and corrections did.
+    corrected: Query | None = None
 
     def __iter__(self):
         return iter(self.results)
@@ -65,14 +71,36 @@ def highlight(text):
     return mark_safe(escaped.replace(OPEN, "<mark>").replace(CLOSE, "</mark>"))
 
 
+WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
+
+
+def vocabulary(versions):
+    """The distinct words of these versions, for correcting mistyped search words."""
+    words = set()
+    for version in versions:
+        for text in (version.title, version.headings_text, version.plain_text):
+            words.update(w for w in WORD.findall(text.lower()) if 3 <= len(w) <= MAX_TERM)
+    return words
+
+
+def _rebuild_vocabulary(versions):
+    SearchWord.objects.all().delete()
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word) for word in sorted(vocabulary(versions))], batch_size=2000
+    )
+
+
+def _current_versions():
+    return [article.current_version for article in Article.objects.published().with_current()]
+
+
 class SQLiteSearch:
     table = "kb_search"
 
     def rebuild(self):
+        versions = _current_versions()
         rows = [
-            (article.pk, article.current_version.title, article.current_version.headings_text,
-             article.current_version.plain_text)
-            for article in Article.objects.published().with_current()
+            (v.article_id, v.title, v.headings_text, v.plain_text) for v in versions
         ]  # fmt: skip
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.table}")
@@ -80,6 +108,7 @@ class SQLiteSearch:
                 f"INSERT INTO {self.table} (rowid, title, headings, body) VALUES (%s, %s, %s, %s)",
                 rows,
             )
+        _rebuild_vocabulary(versions)
 
     def _match(self, query, any_word):
         quoted = [f'"{term}"' for term in query.terms]
@@ -101,72 +130,122 @@ class SQLiteSearch:
             cursor.execute(sql, [OPEN, CLOSE, OPEN, CLOSE, self._match(query, any_word), limit])
             return cursor.fetchall()
 
+    def closest_word(self, term):
+        """The known word nearest to `term` by edit similarity, or None."""
+        candidates = SearchWord.objects.filter(
+            word__startswith=term[0],
+        ).values_list("word", flat=True)
+        lengths = range(len(term) - 2, len(term) + 3)
+        words = [word for word in candidates.iterator() if len(word) in lengths]
+        match = difflib.get_close_matches(term, words, n=1, cutoff=0.75)
+        return match[0] if match else None
+
+
+# websearch_to_tsquery() syntax: "a phrase", -word, or.
+WEBSEARCH = re.compile(r'"|(^|\s)-\w|\s(or|OR)\s')
+TITLE_MARKS = f"StartSel={OPEN}, StopSel={CLOSE}, HighlightAll=true"
+SNIPPET_MARKS = f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords=40, MinWords=20"
+
 
 class PostgresSearch:
+    """Weighted vectors stored on each version (migration 0004), searched with
+    websearch_to_tsquery(); trigram similarity corrects mistyped words."""
+
     def rebuild(self):
-        """Vectors are computed when searching; the article set is small."""
+        # The vectors are generated columns, kept by PostgreSQL itself.
+        _rebuild_vocabulary(_current_versions())
+
+    def _tsquery(self, query, any_word):
+        if any_word:
+            return "to_tsquery('english', %s)", " | ".join(query.terms)
+        if query.prefix and not WEBSEARCH.search(query.text):
+            terms = [*query.terms[:-1], f"{query.terms[-1]}:*"]
+            return "to_tsquery('english', %s)", " & ".join(terms)
+        return "websearch_to_tsquery('english', %s)", query.text
 
     def find(self, query, any_word, limit):
-        from django.contrib.postgres.search import (
-            SearchHeadline,
-            SearchQuery,
-            SearchRank,
-            SearchVector,
-        )
-
-        terms = [f"{term}:*" if query.prefix and i == len(query.terms) - 1 else term
-                 for i, term in enumerate(query.terms)]  # fmt: skip
-        ts_query = SearchQuery(
-            (" | " if any_word else " & ").join(terms), search_type="raw", config="english"
-        )
-        vector = (
-            SearchVector("current_version__title", weight="A", config="english")
-            + SearchVector("current_version__headings_text", weight="B", config="english")
-            + SearchVector("current_version__plain_text", weight="C", config="english")
-        )
-        options = {"start_sel": OPEN, "stop_sel": CLOSE, "config": "english"}
-        rows = (
-            Article.objects.published()
-            .annotate(document=vector)
-            .filter(document=ts_query)
-            .annotate(rank=SearchRank(vector, ts_query, weights=[0.1, 0.2, 0.6, 1.0]))
-            .annotate(
-                title_hl=SearchHeadline(
-                    "current_version__title", ts_query, highlight_all=True, **options
-                ),
-                snippet=SearchHeadline(
-                    "current_version__plain_text",
-                    ts_query,
-                    max_words=40,
-                    min_words=20,
-                    **options,
-                ),
+        tsquery, text = self._tsquery(query, any_word)
+        # Ranked first, then headlines for the page of results only: ts_headline reads
+        # the whole text of each row it is given.
+        sql = f"""
+            WITH q AS (SELECT {tsquery} AS query),
+            hits AS (
+                SELECT a.id AS article_id, v.id AS version_id, a.slug,
+                       ts_rank('{{0.1, 0.2, 0.6, 1.0}}', v.search_vector, q.query) AS rank
+                FROM kb_article a JOIN kb_version v ON v.id = a.current_version_id, q
+                WHERE a.archived_at IS NULL AND v.search_vector @@ q.query
+                ORDER BY rank DESC, a.slug
+                LIMIT %s
             )
-            .order_by("-rank", "slug")
-            .values_list("pk", "title_hl", "snippet")[:limit]
-        )
-        return list(rows)
+            SELECT h.article_id,
+                   ts_headline('english', v.title, q.query, %s),
+                   ts_headline('english', v.plain_text, q.query, %s)
+            FROM hits h JOIN kb_version v ON v.id = h.version_id, q
+            ORDER BY h.rank DESC, h.slug
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [text, limit, TITLE_MARKS, SNIPPET_MARKS])
+            return cursor.fetchall()
+
+    def closest_word(self, term):
+        sql = """
+            SELECT word FROM kb_searchword
+            WHERE word %% %s
+            ORDER BY similarity(word, %s) DESC, word
+            LIMIT 1
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [term, term])
+            row = cursor.fetchone()
+        return row[0] if row else None
 
 
 def backend():
     return PostgresSearch() if connection.vendor == "postgresql" else SQLiteSearch()
 
 
+def corrected(engine, query):
+    """`query` with each unknown word replaced by the nearest known one, or None when
+    no word needed (or found) a correction."""
+    known = set(SearchWord.objects.filter(word__in=query.terms).values_list("word", flat=True))
+    terms, changed = [], False
+    for term in query.terms:
+        replacement = None if term in known or len(term) < 4 else engine.closest_word(term)
+        terms.append(replacement or term)
+        changed |= bool(replacement and replacement != term)
+    if not changed:
+        return None
+    return Query(text=" ".join(terms), terms=tuple(dict.fromkeys(terms)), prefix=False)
+
+
+def _find(engine, query, limit):
+    rows = engine.find(query, any_word=False, limit=limit)
+    if rows or len(query.terms) == 1:
+        return rows, True
+    return engine.find(query, any_word=True, limit=limit), False
+
+
 def search(text, limit=20):
-    """Published articles matching every word of `text`, or failing that any word."""
+    """Published articles matching every word of `text`, or failing that any word;
+    when that finds nothing or only some words, the same with mistyped words corrected."""
     query = Query.parse(text)
     if not query:
         return Results(query, [], True)
     engine = backend()
-    matched_all = True
-    rows = engine.find(query, any_word=False, limit=limit)
-    if not rows and len(query.terms) > 1:
-        matched_all = False
-        rows = engine.find(query, any_word=True, limit=limit)
+    rows, matched_all = _find(engine, query, limit)
+    correction = None
+    if not rows or not matched_all:
+        candidate = corrected(engine, query)
+        if candidate:
+            better, better_all = _find(engine, candidate, limit)
+            # Taken when it finds something where the words as typed found nothing, or
+            # finds every word where they found only some.
+            if better and (better_all or not rows):
+                rows, matched_all, correction = better, better_all, candidate
     articles = Article.objects.with_current().in_bulk([row[0] for row in rows])
     results = [
         Result(article=articles[pk], title=highlight(title), snippet=highlight(snippet))
         for pk, title, snippet in rows
         if pk in articles
     ]
-    return Results(query, results, matched_all)
+    return Results(query, results, matched_all, correction)

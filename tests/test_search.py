@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from kb.search import Query
@@ -106,3 +108,61 @@ def test_archived_articles_are_not_found(client, articles, content):
     content.remove("in-title")
     content.load()
     assert "in-title" not in slugs(client.get("/search/", {"q": "gunicorn"}))
+
+
+def test_a_mistyped_word_is_corrected_when_nothing_matches(client, articles):
+    response = client.get("/search/", {"q": "gunicron "})
+    assert slugs(response) == ["in-title", "in-heading", "in-body"]
+    html = response.content.decode()
+    assert "Showing results for <strong>gunicorn</strong>" in html
+
+
+def test_only_the_mistyped_word_is_corrected(client, articles):
+    response = client.get("/search/", {"q": "worker timout "})
+    assert slugs(response)[0] == "in-title"
+    assert response.context["results"].corrected.text == "worker timeout"
+
+
+def test_a_word_no_article_resembles_is_not_corrected(client, articles):
+    response = client.get("/search/", {"q": "xylophone "})
+    assert slugs(response) == []
+    assert "Showing results for" not in response.content.decode()
+
+
+def test_the_vocabulary_follows_the_published_articles(client, articles, content):
+    from kb.models import SearchWord
+
+    assert SearchWord.objects.filter(word="gunicorn").exists()
+    content.remove("socket")
+    content.load()
+    assert not SearchWord.objects.filter(word="unix").exists()
+
+
+def test_a_quoted_phrase_is_searched_as_words(client, articles):
+    assert slugs(client.get("/search/", {"q": '"worker timeout"'}))[0] == "in-title"
+
+
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only; runs in make test's second pass")
+def test_postgres_reads_web_search_syntax(client, articles):
+    assert set(slugs(client.get("/search/", {"q": "gunicorn -restarts"}))) == {
+        "in-title",
+        "in-heading",
+    }
+    assert slugs(client.get("/search/", {"q": '"master restarts"'})) == ["in-body"]
+    assert slugs(client.get("/search/", {"q": "zebra or socket"})) == ["socket"]
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only; runs in make test's second pass")
+def test_postgres_searches_the_stored_vector_through_its_index(articles):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM kb_version WHERE search_vector @@ to_tsquery('english', 'gunicorn')"
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "kb_version_search_vector" in plan
