@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: run test lint check bench vendor lock clean
+.PHONY: run serve test lint check bench vendor lock clean
 
 $(BIN)/activate:
 	$(shell command -v $(PYTHON) || echo python3) -m venv $(VENV)
@@ -40,13 +40,31 @@ check: $(VENV)/.installed-dev
 	$(PY) manage.py check --fail-level WARNING
 	@if [ -x ../shared/tools/check-no-copy ]; then ../shared/tools/check-no-copy content templates; fi
 
+# Production settings on this machine: DEBUG off, compressed and hashed static files,
+# Gunicorn with workers sized to the cores, on the embedded SQLite unless DATABASE_URL
+# (and REDIS_URL) are set. Plain http on loopback, so no redirect to https. A random
+# secret key is made once and kept in .secret-key (never committed).
+SERVE_ENV = DEBUG=0 SECRET_KEY="$$(cat .secret-key)" SECURE_SSL_REDIRECT=0 \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" GUNICORN_BIND=$(HOST):$(PORT)
+
+.secret-key:
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+serve: $(VENV)/.installed-run .secret-key
+	$(SERVE_ENV) $(PY) manage.py collectstatic --no-input -v 0
+	$(SERVE_ENV) $(PY) manage.py migrate --no-input -v 0
+	$(SERVE_ENV) $(PY) manage.py load_content
+	@echo "Serving (production settings) on http://$(HOST):$(PORT)/"
+	$(SERVE_ENV) $(BIN)/gunicorn --config deploy/gunicorn.conf.py portal.wsgi
+
 # The whole suite on SQLite (browser tests included), then again on a throwaway
 # PostgreSQL server, where search and loading run on PostgreSQL's own engine, then the
-# tests of the shared cache (page cache, rate limits) on PostgreSQL with a real Redis.
+# tests of the shared cache (page cache, rate limits) and of deploy/ (nginx in front of
+# Gunicorn) on PostgreSQL with a real Redis, as production runs.
 test: lint check node_modules/.installed
 	$(BIN)/pytest
-	tests/with-postgres $(BIN)/pytest tests --ignore=tests/browser -p no:cacheprovider
-	tests/with-postgres tests/with-redis $(BIN)/pytest tests -m cache -p no:cacheprovider
+	tests/with-postgres $(BIN)/pytest tests --ignore=tests/browser --ignore=tests/deploy -p no:cacheprovider
+	tests/with-postgres tests/with-redis $(BIN)/pytest tests -m "cache or deploy" -p no:cacheprovider
 
 # Speed of the log diagnosis: --file on a generated million-line log, and one API call.
 bench: $(VENV)/.installed-dev
@@ -62,4 +80,4 @@ lock:
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm .secret-key

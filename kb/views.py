@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import condition, require_GET, require_POST
+from django.views.decorators.http import condition, require_POST, require_safe
 
 from kb import ratelimit
 from kb import search as kb_search
@@ -30,17 +30,17 @@ def _published_categories():
     ]
 
 
-@require_GET
+@require_safe
 def home(request):
     return render(request, "kb/home.html", {"categories": _published_categories()})
 
 
-@require_GET
+@require_safe
 def index(request):
     return render(request, "kb/index.html", {"categories": _published_categories()})
 
 
-@require_GET
+@require_safe
 def tag(request, tag):
     tag = get_object_or_404(Tag, slug=tag)
     articles = tag.articles.published().with_current().order_by("current_version__title")
@@ -83,7 +83,7 @@ def _version_page(request, article, version):
     return response
 
 
-@require_GET
+@require_safe
 @condition(etag_func=_article_etag)
 def article(request, slug):
     article = get_object_or_404(Article.objects.with_current(), slug=slug)
@@ -106,14 +106,14 @@ def _version_etag(request, slug, number):
     return f"{etag}-{number}" if etag else None
 
 
-@require_GET
+@require_safe
 @condition(etag_func=_version_etag)
 def version(request, slug, number):
     article, version = _get_version(slug, number)
     return _version_page(request, article, version)
 
 
-@require_GET
+@require_safe
 def raw(request, slug, number):
     article, version = _get_version(slug, number)
     response = HttpResponse(version.source, content_type="text/plain; charset=utf-8")
@@ -121,7 +121,7 @@ def raw(request, slug, number):
     return response
 
 
-@require_GET
+@require_safe
 def history(request, slug):
     article = get_object_or_404(Article.objects.with_current(), slug=slug)
     versions = list(article.versions.order_by("-number"))
@@ -137,7 +137,7 @@ def _version_number(value, default):
         return None
 
 
-@require_GET
+@require_safe
 def compare(request, slug):
     article = get_object_or_404(Article.objects.with_current(), slug=slug)
     numbers = list(article.versions.order_by("number").values_list("number", flat=True))
@@ -189,7 +189,7 @@ def feedback(request, slug, number):
     return redirect(f"{target}?feedback={answer}#feedback")
 
 
-@require_GET
+@require_safe
 def search(request):
     query = request.GET.get("q", "")
     context = {"q": query, "results": kb_search.search(query)}

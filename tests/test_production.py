@@ -288,3 +288,9 @@ def _test_database_url():
     if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"
     return f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+def test_monitors_may_ask_with_head(client, article):
+    response = client.head("/kb/backend-down/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"

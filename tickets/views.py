@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kb import ratelimit
 from kb.models import Version
@@ -83,7 +83,7 @@ def new(request):
     return redirect(ticket.get_status_url())
 
 
-@require_GET
+@require_safe
 def status(request, reference, token):
     ticket = Ticket.objects.filter(reference=reference).first()
     if ticket is None or not ticket.token_matches(token):

@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kb import ratelimit
 from kb.models import Article
@@ -22,7 +22,7 @@ def _cacheable(response):
     return response
 
 
-@require_GET
+@require_safe
 def step(request):
     chart = flowchart.get()
     walk = chart.walk(request.GET)
@@ -60,7 +60,7 @@ def _outcome_or_404(slug):
     return chart, chart.outcomes[slug]
 
 
-@require_GET
+@require_safe
 def outcome(request, slug):
     chart, outcome = _outcome_or_404(slug)
     walk = chart.walk(request.GET) if request.GET else None
@@ -104,7 +104,7 @@ def outcome_feedback(request, slug):
     return redirect(f"{outcome.get_absolute_url()}?{query}fixed={answer}#fixed")
 
 
-@require_GET
+@require_safe
 def flowchart_map(request):
     chart = flowchart.get()
     walk = chart.walk(request.GET) if request.GET else None

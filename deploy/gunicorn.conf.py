@@ -1,0 +1,35 @@
+"""Gunicorn settings for the portal; every value can be overridden from the environment.
+
+    gunicorn --config deploy/gunicorn.conf.py portal.wsgi
+
+The sync worker suits a site whose requests are short and CPU-bound and that sits
+behind nginx, which buffers slow clients so a worker is never held by one.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "unix:/run/gateway-help/gunicorn.sock")
+# Two per core plus one: a worker waiting on PostgreSQL or Redis leaves the core free.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+# Under nginx's proxy_read_timeout (60 s), so a stuck request ends here first, with a
+# traceback in the journal, rather than as an anonymous 504 at the proxy.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 30
+# Recycle workers now and then, at different moments, so slow growth never adds up.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
+max_requests_jitter = max_requests // 10
+# Load the application once in the master: workers share its memory pages.
+preload_app = True
+# Behind nginx on a unix socket (only nginx can connect) X-Forwarded-Proto is trusted.
+forwarded_allow_ips = "*" if bind.startswith("unix:") else "127.0.0.1"
+# The socket is group-writable: the service runs with nginx's group (deploy/systemd).
+umask = 0o007
+# Django logs each request once (portal.request); Gunicorn logs its own events.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+proc_name = "gateway-help"
+# systemd manages the service (reload with HUP); no control socket in a home directory.
+control_socket_disable = True
