@@ -25,6 +25,7 @@ TERM = re.compile(r"\w+", re.UNICODE)
 # Marks around matches, chosen so they cannot occur in article text; the text is
 # escaped before they become <mark> tags.
 OPEN, CLOSE = "\x02", "\x03"
+HEAVY_FIELDS = ("source", "body", "html", "plain_text", "headings_text", "toc")
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,12 @@ def search(text, limit=20):
             # finds every word where they found only some.
             if better and (better_all or not rows):
                 rows, matched_all, correction = better, better_all, candidate
-    articles = Article.objects.with_current().in_bulk([row[0] for row in rows])
+    # The result list needs titles and summaries, not each version's stored HTML and text.
+    articles = (
+        Article.objects.with_current()
+        .defer(*(f"current_version__{name}" for name in HEAVY_FIELDS))
+        .in_bulk([row[0] for row in rows])
+    )
     results = [
         Result(article=articles[pk], title=highlight(title), snippet=highlight(snippet))
         for pk, title, snippet in rows
