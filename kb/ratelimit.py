@@ -15,15 +15,20 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
+def increment(key, timeout):
+    """Add one to a counter in the shared cache, created at 0 for `timeout` seconds
+    (None: no expiry); the new value."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the entry expired between add() and incr()
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
 def allow(request, scope, limit, period=3600):
     """Count this request against `limit` per `period` seconds; False once over it."""
-    key = f"ratelimit:{scope}:{client_address(request)}"
-    cache.add(key, 0, timeout=period)
-    try:
-        return cache.incr(key) <= limit
-    except ValueError:  # the entry expired between add() and incr()
-        cache.set(key, 1, timeout=period)
-        return True
+    return increment(f"ratelimit:{scope}:{client_address(request)}", period) <= limit
 
 
 VOTES_PER_HOUR = 20

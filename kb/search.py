@@ -3,9 +3,9 @@
 SQLite (the embedded default) uses an FTS5 table ranked with bm25(); PostgreSQL
 uses weighted vectors stored on each version, ranked with ts_rank, and reads queries
 with websearch_to_tsquery ("a phrase", -word, or). Both weigh the title over headings
-over body text and return highlighted snippets. When nothing matches, mistyped words
-are corrected against the articles' vocabulary (trigram similarity on PostgreSQL,
-difflib on SQLite) and the search runs again.
+over body text and return highlighted snippets. When nothing matches, or only some
+words do, mistyped words are corrected against the articles' vocabulary (trigram
+similarity on PostgreSQL, difflib on SQLite) and the search runs again.
 """
 
 import difflib

@@ -13,7 +13,7 @@ from django.dispatch import receiver
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from kb.ratelimit import client_address
+from kb.ratelimit import client_address, increment
 
 
 def _key(request):
@@ -24,12 +24,7 @@ def _key(request):
 def count_failure(sender, credentials, request=None, **kwargs):
     if request is None:
         return
-    key = _key(request)
-    cache.add(key, 0, timeout=settings.ADMIN_LOGIN_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=settings.ADMIN_LOGIN_WINDOW)
+    increment(_key(request), settings.ADMIN_LOGIN_WINDOW)
 
 
 @never_cache

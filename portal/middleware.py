@@ -60,7 +60,8 @@ class HealthCheckMiddleware:
 
 
 class RequestLogMiddleware:
-    """One structured log record per request, tied to the proxy's X-Request-ID."""
+    """One structured log record per request, tied to the proxy's X-Request-ID.
+    (/healthz is answered before this, so load balancer probes stay out of the log.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -71,23 +72,22 @@ class RequestLogMiddleware:
         request.request_id = request_id
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
-        if request.path != "/healthz" or response.status_code != 200:
-            request_log.info(
-                "%s %s %s",
-                request.method,
-                request.path,
-                response.status_code,
-                extra={
-                    "request_id": request_id,
-                    "method": request.method,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "bytes": 0 if response.streaming else len(response.content),
-                    "client": client_address(request),
-                    "page_cache": response.get("X-Page-Cache", ""),
-                },
-            )
+        request_log.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "request_id": request_id,
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "bytes": 0 if response.streaming else len(response.content),
+                "client": client_address(request),
+                "page_cache": response.get("X-Page-Cache", ""),
+            },
+        )
         return response
 
 
@@ -119,7 +119,5 @@ class PrivatePerVisitorMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if response.cookies or has_vary_header(response, "Cookie"):
-            if "public" in response.get("Cache-Control", ""):
-                del response["Cache-Control"]
-            patch_cache_control(response, private=True)
+            patch_cache_control(response, private=True)  # replaces any "public"
         return response

@@ -17,8 +17,10 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, get_max_age
 from django.utils.http import parse_etags
+
+from kb.ratelimit import increment
 
 GENERATION_KEY = "pagecache:generation"
 GENERATION_TTL = 5  # seconds a process trusts the generation it last read
@@ -42,11 +44,7 @@ def generation():
 
 def bump():
     """Make every stored page stale (called after content is loaded)."""
-    cache.add(GENERATION_KEY, 1, timeout=None)
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+    increment(GENERATION_KEY, timeout=None)
     _generation["value"] = None
 
 
@@ -113,16 +111,11 @@ class PageCacheMiddleware:
             return response
         response = self.get_response(request)
         if request.method == "GET" and storable(response):
-            timeout = min(settings.PAGE_CACHE_SECONDS, _max_age(response))
+            max_age = get_max_age(response)
+            timeout = settings.PAGE_CACHE_SECONDS
+            if max_age is not None:
+                timeout = min(timeout, max_age)
             if timeout > 0:
                 cache.set(key, (list(response.items()), response.content), timeout)
             response["X-Page-Cache"] = "miss"
         return response
-
-
-def _max_age(response):
-    for part in response.get("Cache-Control", "").split(","):
-        name, _, value = part.strip().partition("=")
-        if name.lower() == "max-age" and value.isdigit():
-            return int(value)
-    return settings.PAGE_CACHE_SECONDS
