@@ -51,3 +51,13 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
     result = manage("check", env={"DEBUG": "0", "SECRET_KEY": ""})
     assert result.returncode != 0
     assert "Set SECRET_KEY in the environment" in result.stderr
+
+
+def test_the_embedded_default_keeps_sqlite_connections_open_between_requests():
+    code = (
+        "from django.conf import settings as s; d = s.DATABASES['default'];"
+        "print(d['ENGINE'], d['CONN_MAX_AGE'], d['OPTIONS']['transaction_mode'])"
+    )
+    env = {"DEBUG": "1", "SECRET_KEY": "", "DATABASE_URL": ""}
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "60", "IMMEDIATE"]
