@@ -66,9 +66,10 @@ test: lint check node_modules/.installed
 	tests/with-postgres $(BIN)/pytest tests --ignore=tests/browser --ignore=tests/deploy -p no:cacheprovider
 	tests/with-postgres tests/with-redis $(BIN)/pytest tests -m "cache or deploy" -p no:cacheprovider
 
-# Speed of the log diagnosis: --file on a generated million-line log, and one API call.
+# The production stack on loopback (PostgreSQL, Redis, Gunicorn, nginx with deploy/),
+# 10,000 generated articles, driven by wrk; the table goes to bench/results.md.
 bench: $(VENV)/.installed-dev
-	$(PY) bench/run.py
+	tests/with-postgres tests/with-redis $(PY) bench/run.py
 
 # Refresh the vendored htmx from the npm lockfile.
 vendor: node_modules/.installed

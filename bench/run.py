@@ -1,120 +1,368 @@
-"""Benchmarks: `make bench`.
+"""`make bench`: the production stack on loopback, driven by wrk.
 
-1. `manage.py diagnose --file` on a generated 1,000,000-line error log that mixes
-   every program the patterns know (their example lines, with fresh timestamps)
-   with the ordinary lines around them; goal: 200,000 lines per second on one core.
-2. One `POST /api/diagnose` with a typical line, through Django's request handling.
+The Makefile runs this under tests/with-postgres and tests/with-redis, so a throwaway
+PostgreSQL and Redis are up. The benchmark then:
 
-Each figure is printed with its ratio to the goal, all measured in this one run.
+1. writes a content tree of 10,000 articles (bench/articles.py) and loads it, with
+   the README's deploy steps, into a database of its own on that server;
+2. starts Gunicorn with deploy/gunicorn.conf.py (workers sized to the cores) on its
+   unix socket and a loopback port, nginx with the shipped site config over TLS in
+   front of it, and an SMTP server that accepts the ticket mail;
+3. runs wrk at 1 and 32 connections for each row (the ticket row at 32 only, search
+   at 8 as well), then `manage.py diagnose --file` on a generated million-line log,
+   and reads each Gunicorn worker's memory;
+4. prints one table and writes it to bench/results.md. Every throughput is also
+   given as a share of the yardstick measured in the same run: nginx serving the
+   same article page as a static file.
 """
 
+import json
 import os
 import random
-import statistics
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DEBUG", "1")
 
-import django  # noqa: E402
+from bench import articles, logs  # noqa: E402
+from tests.deploy.stack import (  # noqa: E402
+    HOST,
+    Stack,
+    free_port,
+    manage,
+    prepare_site,
+    production_env,
+)
 
-django.setup()
-
-from django.test import Client  # noqa: E402
-
-from troubleshooter import diagnosis  # noqa: E402
-
-LINES = 1_000_000
-GOAL_LINES_PER_SECOND = 200_000
-GOAL_API_MS = 50
-# Lines of an error log that name no cause: start-up notices, access-log style lines.
-ORDINARY = [
-    "2026/11/21 03:12:45 [notice] 1#1: signal process started",
-    '2026/11/21 03:12:45 [notice] 2211#2211: *4183 "^/api/" matches "/api/orders", client: 203.0.113.7, server: example.com',
-    "[21-Nov-2026 03:12:45] NOTICE: fpm is running, pid 812",
-    "[21-Nov-2026 03:12:45] NOTICE: ready to handle connections",
-    "[2026-11-21 03:12:45 +0000] [1024] [INFO] Booting worker with pid: 1187",
-    "[Sat Nov 21 03:12:45.224511 2026] [mpm_event:notice] [pid 1021:tid 140121857545792] AH00489: Apache/2.4.62 (Debian) configured -- resuming normal operations",
-    '203.0.113.7 - - [21/Nov/2026:03:12:45 +0000] "GET /index.php HTTP/1.1" 200 5123 "-" "Mozilla/5.0"',
-    "Nov 21 03:12:45 web systemd[1]: Started php8.2-fpm.service - The PHP 8.2 FastCGI Process Manager.",
-]
-
-
-def generate(path):
-    library = diagnosis.library()
-    failing = [line for _, line, _ in library.examples if "\n" not in line]
-    rng = random.Random(20261121)
-    with open(path, "w") as out:
-        for n in range(LINES):
-            # Roughly one line in three names a cause, as in a log written during an outage.
-            line = rng.choice(failing) if n % 3 == 0 else rng.choice(ORDINARY)
-            out.write(
-                line.replace("03:12:45", f"{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}")
-                + "\n"
-            )
+# Fewer articles and shorter runs make a quick check while working on it.
+ARTICLES = int(os.environ.get("BENCH_ARTICLES", 10_000))
+SECONDS = int(os.environ.get("BENCH_SECONDS", 8))
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+LUA = ROOT / "bench" / "wrk.lua"
+RESULTS = ROOT / "bench" / "results.md"
+CORES = os.cpu_count() or 1
+LOG_LINE = (
+    "2026/11/21 03:12:45 [crit] 2211#2211: *4183 connect() to unix:/run/php/php8.2-fpm.sock "
+    "failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.7, "
+    'server: example.com, request: "GET / HTTP/1.1", upstream: '
+    '"fastcgi://unix:/run/php/php8.2-fpm.sock:", host: "example.com"'
+)
+# What nginx adds on its way to Gunicorn; the direct rows send the same.
+PROXIED = {"Host": HOST, "X-Forwarded-Proto": "https", "X-Real-IP": "203.0.113.7"}
 
 
-def bench_file(path):
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "diagnose", "--json", "--file", str(path)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        env={**os.environ, "DEBUG": "1"},
+@dataclass
+class Row:
+    label: str
+    connections: int
+    requests: int
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    sent: int
+    notes: list = field(default_factory=list)
+    saved: int | None = None
+
+
+@dataclass
+class Bench:
+    root: Path
+    stack: Stack
+    gunicorn_url: str
+    env: dict
+    rows: list = field(default_factory=list)
+    facts: list = field(default_factory=list)
+
+    @property
+    def nginx_url(self):
+        return f"https://127.0.0.1:{self.stack.https_port}"
+
+    def wrk(self, label, url, paths, connections, method="GET", body=None, headers=None,
+            seconds=SECONDS):  # fmt: skip
+        work = Path(tempfile.mkdtemp(dir=self.root))
+        (work / "paths").write_text("\n".join(paths) + "\n")
+        arguments = [str(work / "paths"), method]
+        if body is not None:
+            (work / "body").write_text(body)
+            arguments.append(str(work / "body"))
+        command = [WRK, f"-t{min(connections, CORES)}", f"-c{connections}", f"-d{seconds}s",
+                   "--timeout", "10s", "-s", str(LUA)]  # fmt: skip
+        for name, value in (headers or {}).items():
+            command += ["-H", f"{name}: {value}"]
+        finished = subprocess.run(
+            [*command, url, "--", *arguments], capture_output=True, text=True, check=True
+        )
+        line = next(x for x in finished.stdout.splitlines() if x.startswith("BENCH "))
+        figures = json.loads(line.removeprefix("BENCH "))
+        errors = sum(figures["errors"].values())
+        row = Row(
+            label, connections, figures["requests"],
+            figures["requests"] / (figures["duration_us"] / 1e6),
+            figures["p50_us"] / 1000, figures["p99_us"] / 1000, errors, figures["sent"],
+        )  # fmt: skip
+        if errors:
+            row.notes.append(f"errors: {figures['errors']}")
+        self.rows.append(row)
+        print(
+            f"  {label:44} c={connections:<3} {row.rate:9,.0f} req/s  p50 {row.p50_ms:7.2f} ms"
+            f"  p99 {row.p99_ms:7.2f} ms  errors {errors}",
+            flush=True,
+        )
+        return row
+
+    def get(self, path, headers=None):
+        return self.stack.request("GET", path, headers=headers)
+
+    def flush_page_cache(self):
+        manage(
+            self.env, "shell", "-v", "0", "-c", "from django.core.cache import cache; cache.clear()"
+        )
+
+
+def create_database(server_url, name):
+    """A database of the benchmark's own on the server tests/with-postgres started."""
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    parts = urllib.parse.urlsplit(server_url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def smtp_sink(port, folder):
+    """aiosmtpd accepting every message (and dropping it), as a mail relay would."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+         "-c", "aiosmtpd.handlers.Sink"],
+        stdout=subprocess.DEVNULL, stderr=open(folder / "smtp.log", "wb"),  # noqa: SIM115
+    )  # fmt: skip
+    return process
+
+
+def flowchart_paths(env):
+    """The URL of every step of the flowchart, walked from the start."""
+    script = (
+        "from urllib.parse import urlencode\n"
+        "from troubleshooter import flowchart\n"
+        "chart = flowchart.get()\n"
+        "for qid in chart.questions:\n"
+        "    path = chart.path_to(qid)\n"
+        "    if path is not None: print('/troubleshoot/?' + urlencode(path))\n"
     )
-    command = time.perf_counter() - started
-    with open(path) as lines:
-        started = time.perf_counter()
-        diagnosis.diagnose_lines(lines)
-        engine = time.perf_counter() - started
-    return command, engine
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", script], cwd=ROOT, env=env,
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return [line for line in finished.stdout.split() if line.startswith("/")]
 
 
-def bench_api():
-    client = Client()
-    line = (
-        "2026/11/21 03:12:45 [crit] 2211#2211: *4183 connect() to unix:/run/php/php8.1-fpm.sock "
-        "failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.7, "
-        'server: example.com, request: "GET / HTTP/1.1", upstream: '
-        '"fastcgi://unix:/run/php/php8.1-fpm.sock:", host: "example.com"'
+def csrf_pair(bench):
+    """A CSRF cookie and a form token that matches it, from the ticket form."""
+    response = bench.get("/tickets/new/")
+    cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text).group(1)
+    return cookie, token
+
+
+def worker_memory(master):
+    """Resident and proportional set size (MB) of each worker forked by `master`."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        pss = int(re.search(r"Pss:\s+(\d+)", rollup).group(1)) / 1024
+        sizes.append((int(pid), rss, pss))
+    return sizes
+
+
+def run_rows(bench, slugs, queries):
+    g, n = bench.gunicorn_url, bench.nginx_url
+    article = f"/kb/{slugs[0]}/"
+    page = bench.get(article)
+    assert page.status == 200, page.status
+    static = bench.stack.root / "staticfiles" / "bench" / "article.html"
+    static.parent.mkdir(exist_ok=True)
+    static.write_text(page.text)
+    all_articles = [f"/kb/{slug}/" for slug in slugs]
+
+    print("Warming the workers up (each reads the flowchart and patterns once)", flush=True)
+    for path in ["/", article, "/troubleshoot/", "/search/?q=php"]:
+        bench.wrk("warm-up", g, [path], 32, headers=PROXIED, seconds=1)
+    bench.rows.clear()
+
+    print("Throughput and latency", flush=True)
+    for c in (1, 32):
+        bench.wrk("nginx: the article as a static file", n, ["/static/bench/article.html"], c,
+                  headers={"Host": HOST})  # fmt: skip
+    for c in (1, 32):
+        bench.flush_page_cache()
+        bench.wrk("Gunicorn: article, page cache cold", g, all_articles, c, headers=PROXIED)
+    bench.get(article)
+    for c in (1, 32):
+        bench.wrk("Gunicorn: article, page cache warm", g, [article], c, headers=PROXIED)
+    for c in (1, 32):
+        bench.wrk("nginx site config: article", n, [article], c, headers={"Host": HOST})
+    permalink = f"/kb/{slugs[0]}/v1/"
+    etag = bench.get(permalink).getheader("ETag")
+    for c in (1, 32):
+        row = bench.wrk("Gunicorn: version permalink, 304", g, [permalink], c,
+                        headers={**PROXIED, "If-None-Match": etag})  # fmt: skip
+    bench.flush_page_cache()
+    search = [f"/search/?q={urllib.parse.quote_plus(q)}" for q in queries]
+    for c in (1, 8, 32):
+        bench.wrk("Gunicorn: search, 10,000 articles", g, search, c, headers=PROXIED)
+    steps = flowchart_paths(bench.env)
+    for c in (1, 32):
+        bench.wrk("Gunicorn: flowchart step", g, steps, c, headers=PROXIED)
+    body = urllib.parse.urlencode({"log": LOG_LINE})
+    form = {**PROXIED, "Content-Type": "application/x-www-form-urlencoded"}
+    for c in (1, 32):
+        bench.wrk("Gunicorn: POST /api/diagnose, one line", g, ["/api/diagnose"], c,
+                  method="POST", body=body, headers=form)  # fmt: skip
+    tickets_before = count_tickets(bench.env)
+    row = submit_tickets(bench, g, form)
+    time.sleep(1)  # requests wrk gave up waiting for may still be finishing
+    saved = count_tickets(bench.env) - tickets_before
+    row.notes.append(f"{saved:,} tickets saved of {row.sent:,} sent ({row.requests:,} answered)")
+    row.saved = saved
+    return row
+
+
+def submit_tickets(bench, url, form):
+    cookie, token = csrf_pair(bench)
+    fields = {
+        "csrfmiddlewaretoken": token, "error": "502", "domain": "example.com",
+        "vps": "vps-104233", "docker": "no", "log": LOG_LINE,
+        "description": "The shop shows 502 since the PHP upgrade this morning.",
+        "email": "customer@example.com", "website": "", "submission": "{n}",
+    }  # fmt: skip
+    headers = {**form, "Cookie": f"csrftoken={cookie}", "Origin": f"https://{HOST}"}
+    body = urllib.parse.urlencode(fields).replace("%7Bn%7D", "{n}")
+    return bench.wrk("Gunicorn: ticket submission", url, ["/tickets/new/"], 32, method="POST",
+                     body=body, headers=headers)  # fmt: skip
+
+
+def count_tickets(env):
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c",
+         "from tickets.models import Ticket; print(Ticket.objects.count())"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return int(finished.stdout.strip())
+
+
+GOALS = {
+    # label, connections: (description, test on the row and the yardstick's rate)
+    ("Gunicorn: article, page cache warm", 32): (
+        "≥ 6 % of static, p99 < 25 ms",
+        lambda row, static: row.rate >= 0.06 * static and row.p99_ms < 25,
+    ),
+    ("nginx site config: article", 32): ("≥ 50 % of static", lambda r, s: r.rate >= 0.5 * s),
+    ("Gunicorn: search, 10,000 articles", 8): ("p99 < 50 ms", lambda r, s: r.p99_ms < 50),
+    ("Gunicorn: flowchart step", 32): ("≥ 1,500 req/s", lambda r, s: r.rate >= 1500),
+    ("Gunicorn: ticket submission", 32): (
+        "≥ 400/s, no errors, all saved",
+        lambda r, s: r.rate >= 400 and r.errors == 0 and r.saved == r.requests,
+    ),
+}
+
+
+def table(bench, memory, diagnose):
+    static = {row.connections: row.rate for row in bench.rows if row.label.startswith("nginx: ")}
+    lines = [
+        "| What | Connections | req/s | p50 ms | p99 ms | Share of static | Goal | Met |",
+        "|---|--:|--:|--:|--:|--:|---|---|",
+    ]
+    for row in bench.rows:
+        yardstick = static.get(row.connections) or static[32]
+        goal, met = GOALS.get((row.label, row.connections), ("", None))
+        verdict = "" if met is None else ("yes" if met(row, yardstick) else "**no**")
+        notes = f" ({'; '.join(row.notes)})" if row.notes else ""
+        lines.append(
+            f"| {row.label}{notes} | {row.connections} | {row.rate:,.0f} | {row.p50_ms:.2f} "
+            f"| {row.p99_ms:.2f} | {row.rate / yardstick:.1%} | {goal} | {verdict} |"
+        )
+    rate, seconds = diagnose
+    lines.append(
+        f"| `manage.py diagnose --file`, {logs.LINES:,} lines, start-up included | 1 process "
+        f"| {rate:,.0f} lines/s | | | | ≥ 200,000 lines/s | "
+        f"{'yes' if rate >= 200_000 else '**no**'} |"
     )
-    client.post("/api/diagnose", {"log": line}, HTTP_HOST="127.0.0.1")  # warm up
-    timings = []
-    for _ in range(200):
-        started = time.perf_counter()
-        response = client.post("/api/diagnose", {"log": line}, HTTP_HOST="127.0.0.1")
-        timings.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.content
-    return statistics.median(timings) * 1000, max(timings) * 1000
+    worst = max(rss for _, rss, _ in memory)
+    sizes = ", ".join(f"{rss:.0f}" for _, rss, _ in memory)
+    shared = ", ".join(f"{pss:.0f}" for _, _, pss in memory)
+    lines.append(
+        f"| Gunicorn workers' memory after the run, MB resident ({sizes}); proportional "
+        f"share ({shared}) | {len(memory)} workers | | | | | < 100 MB each | "
+        f"{'yes' if worst < 100 else '**no**'} |"
+    )
+    return "\n".join(lines)
 
 
 def main():
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "error.log"
-        generate(path)
-        size = path.stat().st_size
-        command, engine = bench_file(path)
-    api_median, api_max = bench_api()
-    print(f"diagnose --file on {LINES:,} lines ({size / 1e6:.0f} MB, all programs mixed):")
-    for label, seconds in (
-        ("whole command, start-up included", command),
-        ("diagnosis engine", engine),
-    ):
-        rate = LINES / seconds
-        print(
-            f"  {label:34} {seconds:6.2f} s  {rate:>9,.0f} lines/s  "
-            f"{rate / GOAL_LINES_PER_SECOND:.2f}x the {GOAL_LINES_PER_SECOND:,} lines/s goal"
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith("postgres") or not os.environ.get("REDIS_URL"):
+        sys.exit("Run it as `make bench`, which starts PostgreSQL and Redis for it.")
+    started = time.monotonic()
+    root = Path(tempfile.mkdtemp(prefix="portal-bench."))
+    os.chmod(root, 0o755)
+    smtp_port, http_port = free_port(), free_port()
+    smtp = smtp_sink(smtp_port, root)
+    try:
+        print(f"Writing {ARTICLES:,} articles and loading them (deploy steps)", flush=True)
+        slugs = articles.write_tree(ROOT / "content", root / "content", ARTICLES)
+        env = production_env(
+            root,
+            DATABASE_URL=create_database(server, "portal_bench"),
+            CONTENT_DIR=str(root / "content"),
+            EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+            TICKETS_PER_HOUR=str(10**9),
+            LOG_LEVEL="WARNING",
         )
-    print(
-        f"POST /api/diagnose, one typical line: median {api_median:.2f} ms, slowest of 200 "
-        f"{api_max:.2f} ms ({GOAL_API_MS / api_median:.1f}x faster than a {GOAL_API_MS} ms budget)"
+        loading = time.monotonic()
+        prepare_site(root, env)
+        load_seconds = time.monotonic() - loading
+        words = articles.vocabulary(
+            (root / "content" / "articles" / f"{slug}.md").read_text() for slug in slugs[:200]
+        )
+        queries = articles.queries(words, 50_000)
+        random.Random(3).shuffle(slugs)
+        stack = Stack(
+            root, env, workers=CORES * 2 + 1,
+            gunicorn_bind=f"unix:{root / 'gunicorn.sock'},127.0.0.1:{http_port}",
+        )  # fmt: skip
+        with stack:
+            bench = Bench(root, stack, f"http://127.0.0.1:{http_port}", env)
+            run_rows(bench, slugs, queries)
+            memory = worker_memory(stack.gunicorn.pid)
+        print("diagnose --file on a generated log", flush=True)
+        diagnose = logs.bench_file(root / "error.log", env)
+    finally:
+        smtp.terminate()
+    result = table(bench, memory, diagnose)
+    header = (
+        f"Measured by `make bench` on {CORES} cores: {ARTICLES:,} articles (loaded in "
+        f"{load_seconds:.0f} s), PostgreSQL and Redis, {CORES * 2 + 1} Gunicorn workers, "
+        f"nginx over TLS; wrk for {SECONDS} s per row; whole run "
+        f"{time.monotonic() - started:.0f} s.\n\n"
     )
+    RESULTS.write_text(header + result + "\n")
+    print()
+    print(header + result)
+    print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
+    shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

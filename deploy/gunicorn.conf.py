@@ -9,7 +9,8 @@ behind nginx, which buffers slow clients so a worker is never held by one.
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "unix:/run/gateway-help/gunicorn.sock")
+# One address, or several separated by commas (the benchmark adds a loopback port).
+bind = os.environ.get("GUNICORN_BIND", "unix:/run/gateway-help/gunicorn.sock").split(",")
 # Two per core plus one: a worker waiting on PostgreSQL or Redis leaves the core free.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
@@ -22,8 +23,9 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
 max_requests_jitter = max_requests // 10
 # Load the application once in the master: workers share its memory pages.
 preload_app = True
-# Behind nginx on a unix socket (only nginx can connect) X-Forwarded-Proto is trusted.
-forwarded_allow_ips = "*" if bind.startswith("unix:") else "127.0.0.1"
+# X-Forwarded-Proto is trusted from the unix socket (Gunicorn always trusts one: only
+# nginx can connect to it) and from loopback, never from another machine.
+forwarded_allow_ips = "127.0.0.1"
 # The socket is group-writable: the service runs with nginx's group (deploy/systemd).
 umask = 0o007
 # Django logs each request once (portal.request); Gunicorn logs its own events.

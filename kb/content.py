@@ -24,6 +24,16 @@ MAX_TITLE = 200
 MAX_SUMMARY = 300
 
 
+# libyaml's parser when PyYAML was built with it (its wheels are): about ten times
+# faster, which matters when a knowledge base has thousands of articles.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text):
+    """yaml.safe_load, on the C parser when there is one."""
+    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
+
+
 class ContentError(Exception):
     """One or more problems in content/; str() lists them all, one per line."""
 
@@ -70,7 +80,7 @@ def read_categories(content_dir):
     path = content_dir / "categories.yaml"
     where = display(path, content_dir)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ContentError([f"{where}: file is missing"]) from None
     except yaml.YAMLError as exc:
@@ -151,7 +161,7 @@ def parse_article(path, content_dir, category_slugs, today=None):
     if front is None:
         raise ContentError([f"{where}: must start with front matter between two '---' lines"])
     try:
-        meta = yaml.safe_load(front)
+        meta = load_yaml(front)
     except yaml.YAMLError as exc:
         raise ContentError([f"{where}: front matter is not valid YAML: {exc}"]) from None
     if not isinstance(meta, dict):

@@ -1,11 +1,15 @@
 """Load content/ into the database: one transaction, new versions only for changes."""
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
-from kb import search
+from kb import markdown, search
 from kb.content import (
     ContentError,
     anchors_of,
@@ -46,9 +50,17 @@ def load(content_dir):
     categories = read_categories(content_dir)
     sources = read_articles(content_dir, {category.slug for category in categories})
     report = Report()
-    with transaction.atomic():
+    with transaction.atomic(), _renderer() as rendered:
         by_slug = _sync_categories(categories)
         articles = {a.slug: a for a in Article.objects.select_related("current_version")}
+        tags = {tag.slug: tag for tag in Tag.objects.all()}
+        hashes = {
+            slug: article.current_version.content_hash
+            for slug, article in articles.items()
+            if article.current_version
+        }
+        # Rendered ahead, in the order the loop below publishes them.
+        renderings = iter(rendered(s.body for s in sources if hashes.get(s.slug) != s.content_hash))
         seen = set()
         for source in sources:
             seen.add(source.slug)
@@ -67,11 +79,15 @@ def load(content_dir):
                 else:
                     report.unchanged.append(source.slug)
                 continue
-            version = article.publish_version(source)
+            version = article.publish_version(source, next(renderings))
             (report.updated if current else report.created).append(version)
-            article.category = by_slug[source.category]
-            article.save(update_fields=["category"])
-            article.tags.set([Tag.objects.get_or_create(slug=tag)[0] for tag in source.tags])
+            if article.category_id != by_slug[source.category].pk:
+                article.category = by_slug[source.category]
+                article.save(update_fields=["category"])
+            for slug in source.tags:
+                if slug not in tags:
+                    tags[slug] = Tag.objects.create(slug=slug)
+            article.tags.set([tags[slug] for slug in source.tags])
 
         now = timezone.now()
         for slug, article in articles.items():
@@ -88,6 +104,37 @@ def load(content_dir):
     # outcomes, which a deploy changes alongside the articles).
     pagecache.bump()
     return report
+
+
+# Below this many changed articles, starting worker processes costs more than it saves.
+PARALLEL_FROM = 64
+
+
+@contextmanager
+def _renderer():
+    """A function rendering Markdown bodies in order, on every core when there are many
+    (a first load of a large knowledge base). The workers come from a fresh server
+    process (forkserver), so none inherits this one's database connection."""
+    pool = None
+
+    def rendered(bodies):
+        nonlocal pool
+        bodies = list(bodies)
+        cores = os.cpu_count() or 1
+        if len(bodies) < PARALLEL_FROM or cores < 2:
+            return [markdown.render(body) for body in bodies]
+        context = multiprocessing.get_context("forkserver")
+        pool = ProcessPoolExecutor(max_workers=cores, mp_context=context)
+        return pool.map(markdown.render, bodies, chunksize=16)
+
+    try:
+        yield rendered
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    if pool is not None:
+        pool.shutdown()
 
 
 def _sync_categories(categories):

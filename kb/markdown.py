@@ -16,6 +16,17 @@ class _Formatter(HtmlFormatter):
         super().__init__(**options)
         self.lang_str = lang_str
 
+    # Pygments builds the style's class table anew for every formatter, which is one per
+    # code block; it depends only on the style and the class prefix, so it is built once.
+    _stylesheets = {}
+
+    def _create_stylesheet(self):
+        key = (self.style, self.classprefix)
+        if key not in self._stylesheets:
+            super()._create_stylesheet()
+            self._stylesheets[key] = (self.ttype2class, self.class2style)
+        self.ttype2class, self.class2style = self._stylesheets[key]
+
     def _wrap_code(self, inner):
         yield 0, f'<code class="{self.lang_str}">'
         yield from inner

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils.safestring import mark_safe
 
-from kb.models import Article, SearchWord
+from kb.models import HEAVY_FIELDS, Article, SearchWord
 
 MAX_QUERY = 300
 MAX_TERMS = 12
@@ -25,7 +25,6 @@ TERM = re.compile(r"\w+", re.UNICODE)
 # Marks around matches, chosen so they cannot occur in article text; the text is
 # escaped before they become <mark> tags.
 OPEN, CLOSE = "\x02", "\x03"
-HEAVY_FIELDS = ("source", "body", "html", "plain_text", "headings_text", "toc")
 
 
 @dataclass(frozen=True)
@@ -149,11 +148,41 @@ SNIPPET_MARKS = f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords=40, MinWords=20"
 
 
 class PostgresSearch:
-    """Weighted vectors stored on each version (migration 0004), searched with
-    websearch_to_tsquery(); trigram similarity corrects mistyped words."""
+    """Weighted vectors stored on each version (migration 0004), copied for the published
+    articles into kb_searchdoc (0005) and searched with websearch_to_tsquery(); trigram
+    similarity corrects mistyped words."""
+
+    # How many matches, the best by title and headings, are ranked on their whole text.
+    CANDIDATES = 100
+    # Characters of text around the first matched word that ts_headline is given: it
+    # parses all it is given, and a whole article takes milliseconds.
+    WINDOW = 600
 
     def rebuild(self):
-        # The vectors are generated columns, kept by PostgreSQL itself.
+        # Only articles whose current version changed are touched: the vectors are
+        # copied from kb_version (a generated column), never computed again.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                DELETE FROM kb_searchdoc d WHERE NOT EXISTS (
+                    SELECT 1 FROM kb_article a
+                    WHERE a.id = d.article_id AND a.current_version_id = d.version_id
+                      AND a.archived_at IS NULL
+                )
+                """
+            )
+            cursor.execute(
+                """
+                INSERT INTO kb_searchdoc (article_id, version_id, slug, rank_vector, search_vector)
+                SELECT a.id, v.id, a.slug,
+                       setweight(to_tsvector('english', v.title), 'A')
+                       || setweight(to_tsvector('english', v.headings_text), 'B'),
+                       v.search_vector
+                FROM kb_article a JOIN kb_version v ON v.id = a.current_version_id
+                WHERE a.archived_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM kb_searchdoc d WHERE d.article_id = a.id)
+                """
+            )
         _rebuild_vocabulary(_current_versions())
 
     def _tsquery(self, query, any_word):
@@ -166,26 +195,42 @@ class PostgresSearch:
 
     def find(self, query, any_word, limit):
         tsquery, text = self._tsquery(query, any_word)
-        # Ranked first, then headlines for the page of results only: ts_headline reads
-        # the whole text of each row it is given.
+        # Matches come from the GIN index and are ranked on their small title-and-
+        # headings vector; the best CANDIDATES are ranked again on the whole weighted
+        # vector (exact whenever fewer articles match), and only the page of results
+        # gets headlines, from a window of text around the first word found.
         sql = f"""
             WITH q AS (SELECT {tsquery} AS query),
+            candidates AS (
+                SELECT d.article_id
+                FROM kb_searchdoc d, q
+                WHERE d.search_vector @@ q.query
+                ORDER BY ts_rank('{{0.1, 0.2, 0.6, 1.0}}', d.rank_vector, q.query) DESC, d.slug
+                LIMIT %s
+            ),
             hits AS (
-                SELECT a.id AS article_id, v.id AS version_id, a.slug,
-                       ts_rank('{{0.1, 0.2, 0.6, 1.0}}', v.search_vector, q.query) AS rank
-                FROM kb_article a JOIN kb_version v ON v.id = a.current_version_id, q
-                WHERE a.archived_at IS NULL AND v.search_vector @@ q.query
-                ORDER BY rank DESC, a.slug
+                SELECT d.article_id, d.version_id, d.slug,
+                       ts_rank('{{0.1, 0.2, 0.6, 1.0}}', d.search_vector, q.query) AS rank
+                FROM candidates c JOIN kb_searchdoc d USING (article_id), q
+                ORDER BY rank DESC, d.slug
                 LIMIT %s
             )
             SELECT h.article_id,
                    ts_headline('english', v.title, q.query, %s),
-                   ts_headline('english', v.plain_text, q.query, %s)
+                   ts_headline('english', substr(v.plain_text, greatest(1, coalesce((
+                       SELECT min(nullif(strpos(lower(v.plain_text), term), 0))
+                       FROM unnest(%s::text[]) AS term
+                   ), 1) - %s), %s), q.query, %s)
             FROM hits h JOIN kb_version v ON v.id = h.version_id, q
             ORDER BY h.rank DESC, h.slug
         """
+        window = self.WINDOW
         with connection.cursor() as cursor:
-            cursor.execute(sql, [text, limit, TITLE_MARKS, SNIPPET_MARKS])
+            cursor.execute(
+                sql,
+                [text, self.CANDIDATES, limit, TITLE_MARKS, list(query.terms), window // 3,
+                 window, SNIPPET_MARKS],
+            )  # fmt: skip
             return cursor.fetchall()
 
     def closest_word(self, term):
@@ -244,11 +289,7 @@ def search(text, limit=20):
             if better and (better_all or not rows):
                 rows, matched_all, correction = better, better_all, candidate
     # The result list needs titles and summaries, not each version's stored HTML and text.
-    articles = (
-        Article.objects.with_current()
-        .defer(*(f"current_version__{name}" for name in HEAVY_FIELDS))
-        .in_bulk([row[0] for row in rows])
-    )
+    articles = Article.objects.with_current().defer(*HEAVY_FIELDS).in_bulk([row[0] for row in rows])
     results = [
         Result(article=articles[pk], title=highlight(title), snippet=highlight(snippet))
         for pk, title, snippet in rows

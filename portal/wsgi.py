@@ -1,11 +1,4 @@
-"""
-WSGI config for portal project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
-"""
+"""The WSGI application, for Gunicorn (deploy/gunicorn.conf.py) and `make serve`."""
 
 import os
 
@@ -14,3 +7,10 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 application = get_wsgi_application()
+
+# Gunicorn imports this module once in its master (preload_app) and then forks the
+# workers, so what is read here is read once for all of them, in shared memory,
+# rather than by each worker on its first requests.
+from portal.warm import warm_up  # noqa: E402
+
+warm_up()

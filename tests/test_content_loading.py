@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from kb import loading
 from kb.content import ContentError
 from kb.models import Article, ImmutableVersion, Version
 
@@ -16,6 +17,21 @@ def test_it_creates_version_one_for_a_new_article(content):
     assert article.current_version.number == 1
     assert article.current_version.title == "The backend is down"
     assert [v.article.slug for v in report.created] == ["backend-down"]
+
+
+def test_a_large_first_load_renders_every_article_from_its_own_text(content):
+    # Past PARALLEL_FROM changed articles the Markdown is rendered in worker processes;
+    # each version must still get its own article's HTML, in order.
+    count = loading.PARALLEL_FROM + 6
+    for n in range(count):
+        content.write(f"article-{n}", title=f"Article {n}", body=f"## Heading {n}\n\nText {n}.\n")
+    report = content.load()
+
+    assert len(report.created) == count
+    for version in Version.objects.select_related("article"):
+        n = version.article.slug.removeprefix("article-")
+        assert f'id="heading-{n}"' in version.html
+        assert f"<p>Text {n}.</p>" in version.html
 
 
 def test_it_records_nothing_when_nothing_changed(content):

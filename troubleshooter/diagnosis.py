@@ -21,7 +21,7 @@ from django.conf import settings
 from django.http import QueryDict
 from django.utils.safestring import mark_safe
 
-from kb.content import SLUG, ContentError, display, read_once
+from kb.content import SLUG, ContentError, display, load_yaml, read_once
 from troubleshooter import flowchart
 
 PATTERN_KEYS = {"id", "program", "match", "causes", "continue", "replaces", "examples", "note"}
@@ -321,7 +321,7 @@ def _read_patterns(path, content_dir, outcomes, chart, problems):
     where = display(path, content_dir)
     try:
         block = YAML_BLOCK.search(path.read_text(encoding="utf-8"))
-        data = yaml.safe_load(block.group(1)) if block else None
+        data = load_yaml(block.group(1)) if block else None
     except (OSError, yaml.YAMLError) as exc:
         problems.append(f"{where}: cannot be read: {exc}")
         return [], []
@@ -429,7 +429,7 @@ def _read_patterns(path, content_dir, outcomes, chart, problems):
 def _read_commands(path, content_dir, outcomes, problems):
     where = display(path, content_dir)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         problems.append(f"{where}: cannot be read: {exc}")
         return {}

@@ -19,7 +19,7 @@ import yaml
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
-from kb.content import SLUG, ContentError, display, read_once, split_front_matter
+from kb.content import SLUG, ContentError, display, load_yaml, read_once, split_front_matter
 from kb.markdown import EXTENSIONS, render
 
 # Stable identifiers: the diagnosis and tickets use them too, and they never change
@@ -280,26 +280,46 @@ def _pairs(params):
 # Reading and validating ---------------------------------------------------------
 
 
-def _articles(content_dir):
-    """Each article's title and headings (anchor -> text), from content/ (no database)."""
-    articles = {}
+class _Articles(dict):
+    """Each linked article's title and headings (anchor -> text), read from content/
+    (no database) the first time the flowchart names it. The flowchart links to a few
+    dozen articles; the knowledge base may hold thousands, and every process reads the
+    flowchart once, so none of the others is ever opened."""
+
     # The article renderer's extensions, less highlighting: the same headings and ids.
     extensions = [e for e in EXTENSIONS if not e.endswith("codehilite")]
-    for path in sorted((content_dir / "articles").glob("*.md")):
+
+    def __init__(self, content_dir):
+        super().__init__()
+        self.directory = content_dir / "articles"
+
+    def __missing__(self, slug):
+        path = self.directory / f"{slug}.md"
+        if not SLUG.match(slug) or not path.is_file():
+            raise KeyError(slug)
         front, body = split_front_matter(path.read_text(encoding="utf-8"))
         try:
-            title = (yaml.safe_load(front or "") or {}).get("title", path.stem)
+            title = (load_yaml(front or "") or {}).get("title", slug)
         except (yaml.YAMLError, AttributeError):
-            title = path.stem  # the article loader reports the broken front matter
-        md = markdown.Markdown(extensions=extensions)
+            title = slug  # the article loader reports the broken front matter
+        md = markdown.Markdown(extensions=self.extensions)
         md.convert(body)
         stack, headings = list(md.toc_tokens), {}
         while stack:
             token = stack.pop()
             headings[token["id"]] = html.unescape(token["name"])
             stack.extend(token["children"])
-        articles[path.stem] = {"title": str(title), "headings": headings}
-    return articles
+        self[slug] = article = {"title": str(title), "headings": headings}
+        return article
+
+    def __contains__(self, slug):
+        return self.get(slug) is not None
+
+    def get(self, slug, default=None):
+        try:
+            return self[slug]
+        except KeyError:
+            return default
 
 
 def _check_link(where, link, articles, problems):
@@ -342,7 +362,7 @@ def _html(text):
 
 def _read_yaml(path, content_dir, problems):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         problems.append(f"{display(path, content_dir)}: file is missing")
     except yaml.YAMLError as exc:
@@ -367,7 +387,7 @@ def _read_outcomes(content_dir, anchors, problems):
         where = display(path, content_dir)
         front, body = split_front_matter(path.read_text(encoding="utf-8"))
         try:
-            data = yaml.safe_load(front) if front is not None else None
+            data = load_yaml(front) if front is not None else None
         except yaml.YAMLError as exc:
             problems.append(f"{where}: front matter is not valid YAML: {exc}")
             continue
@@ -524,7 +544,7 @@ def read(content_dir=None):
     problems = []
     path = content_dir / "flowchart.yaml"
     where = display(path, content_dir)
-    anchors = _articles(content_dir)
+    anchors = _Articles(content_dir)
     outcomes = _read_outcomes(content_dir, anchors, problems)
     data = _read_yaml(path, content_dir, problems)
     questions = {}

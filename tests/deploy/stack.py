@@ -168,12 +168,13 @@ class Stack:
              str(DEPLOY / "gunicorn.conf.py"), "portal.wsgi"],
             cwd=BASE_DIR, env=env, stdout=self.gunicorn_log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        if self.bind.startswith("unix:"):
-            address = self.socket
-        else:
-            host, port = self.bind.rsplit(":", 1)
-            address = (host, int(port))
-        wait_for(lambda: connectable(address), "Gunicorn")
+        for bind in self.bind.split(","):
+            if bind.startswith("unix:"):
+                address = bind.removeprefix("unix:")
+            else:
+                host, port = bind.rsplit(":", 1)
+                address = (host, int(port))
+            wait_for(lambda address=address: connectable(address), f"Gunicorn on {bind}")
 
     def stop_gunicorn(self):
         if self.gunicorn and self.gunicorn.poll() is None:
