@@ -187,7 +187,7 @@ def worker_memory(master):
     return sizes
 
 
-def run_rows(bench, slugs, queries):
+def run_rows(bench, slugs, queries, master):
     g, n = bench.gunicorn_url, bench.nginx_url
     article = f"/kb/{slugs[0]}/"
     page = bench.get(article)
@@ -201,6 +201,7 @@ def run_rows(bench, slugs, queries):
     for path in ["/", article, "/troubleshoot/", "/search/?q=php"]:
         bench.wrk("warm-up", g, [path], 32, headers=PROXIED, seconds=1)
     bench.rows.clear()
+    print("Workers' resident MB after warming up:", [round(m[1]) for m in worker_memory(master)])
 
     print("Throughput and latency", flush=True)
     for c in (1, 32):
@@ -223,6 +224,7 @@ def run_rows(bench, slugs, queries):
     search = [f"/search/?q={urllib.parse.quote_plus(q)}" for q in queries]
     for c in (1, 8, 32):
         bench.wrk("Gunicorn: search, 10,000 articles", g, search, c, headers=PROXIED)
+    print("Workers' resident MB after search:", [round(m[1]) for m in worker_memory(master)])
     steps = flowchart_paths(bench.env)
     for c in (1, 32):
         bench.wrk("Gunicorn: flowchart step", g, steps, c, headers=PROXIED)
@@ -345,7 +347,7 @@ def main():
         )  # fmt: skip
         with stack:
             bench = Bench(root, stack, f"http://127.0.0.1:{http_port}", env)
-            run_rows(bench, slugs, queries)
+            run_rows(bench, slugs, queries, stack.gunicorn.pid)
             memory = worker_memory(stack.gunicorn.pid)
         print("diagnose --file on a generated log", flush=True)
         diagnose = logs.bench_file(root / "error.log", env)

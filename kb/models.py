@@ -49,6 +49,11 @@ class ArticleQuerySet(models.QuerySet):
     def with_current(self):
         return self.select_related("current_version", "category")
 
+    def listed(self):
+        """With the current version's title, summary and dates, for lists and links:
+        not its stored text, which a list of thousands of articles cannot carry."""
+        return self.with_current().defer(*HEAVY_FIELDS)
+
 
 class Article(models.Model):
     """An article as a whole: its slug and where its current version is.
@@ -142,7 +147,7 @@ class Article(models.Model):
             .order_by("-shared", "-same_category", "slug")
             .values_list("pk", flat=True)[:limit]
         )
-        found = Article.objects.with_current().defer(*HEAVY_FIELDS).in_bulk(ranked)
+        found = Article.objects.listed().in_bulk(ranked)
         return [found[pk] for pk in ranked]
 
 

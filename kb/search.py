@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils.safestring import mark_safe
 
-from kb.models import HEAVY_FIELDS, Article, SearchWord
+from kb.models import Article, SearchWord
 
 MAX_QUERY = 300
 MAX_TERMS = 12
@@ -289,7 +289,7 @@ def search(text, limit=20):
             if better and (better_all or not rows):
                 rows, matched_all, correction = better, better_all, candidate
     # The result list needs titles and summaries, not each version's stored HTML and text.
-    articles = Article.objects.with_current().defer(*HEAVY_FIELDS).in_bulk([row[0] for row in rows])
+    articles = Article.objects.listed().in_bulk([row[0] for row in rows])
     results = [
         Result(article=articles[pk], title=highlight(title), snippet=highlight(snippet))
         for pk, title, snippet in rows

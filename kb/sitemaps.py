@@ -9,7 +9,7 @@ class ArticleSitemap(Sitemap):
     priority = 0.8
 
     def items(self):
-        return Article.objects.published().with_current()
+        return Article.objects.published().listed()
 
     def lastmod(self, article):
         return article.current_version.created_at

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -20,7 +20,7 @@ IMMUTABLE = 365 * 24 * 3600
 
 
 def _published_categories():
-    articles = Article.objects.published().with_current().order_by("current_version__title")
+    articles = Article.objects.published().listed().order_by("current_version__title")
     return [
         category
         for category in Category.objects.prefetch_related(
@@ -32,7 +32,12 @@ def _published_categories():
 
 @require_safe
 def home(request):
-    return render(request, "kb/home.html", {"categories": _published_categories()})
+    # Counts only: the home page names the categories, not their articles.
+    published = Q(articles__archived_at__isnull=True, articles__current_version__isnull=False)
+    categories = Category.objects.annotate(published_count=Count("articles", filter=published))
+    return render(
+        request, "kb/home.html", {"categories": categories.filter(published_count__gt=0)}
+    )
 
 
 @require_safe
@@ -43,7 +48,7 @@ def index(request):
 @require_safe
 def tag(request, tag):
     tag = get_object_or_404(Tag, slug=tag)
-    articles = tag.articles.published().with_current().order_by("current_version__title")
+    articles = tag.articles.published().listed().order_by("current_version__title")
     if not articles:
         raise Http404("No published article has this tag.")
     return render(request, "kb/tag.html", {"tag": tag, "articles": articles})

@@ -41,7 +41,7 @@ def step(request):
 def _article_sections(outcome):
     articles = (
         Article.objects.published()
-        .with_current()
+        .listed()
         .in_bulk([link.slug for link in outcome.articles], field_name="slug")
     )
     sections = []
