@@ -1,9 +1,10 @@
 """Ticket email: written with the ticket, sent after the commit, retried until it goes."""
 
+import contextlib
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -35,9 +36,11 @@ def queue(ticket, status_url):
     )
 
 
-def send(email):
+def send(email, connection=None):
     """Try one email; a failure is recorded on it, never raised."""
-    message = EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to])
+    message = EmailMessage(
+        email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to], connection=connection
+    )
     if email.kind == OutboundEmail.Kind.SUPPORT:
         message.reply_to = [email.ticket.email]
     email.attempts += 1
@@ -62,10 +65,24 @@ def send_pending(ticket=None):
     )
     if ticket is not None:
         emails = emails.filter(ticket=ticket)
+    emails = list(emails)
     sent = failed = 0
-    for email in emails:
-        if send(email):
-            sent += 1
-        else:
-            failed += 1
+    if not emails:
+        return sent, failed
+    # One session with the mail server for all of them (a ticket has two).
+    connection = get_connection()
+    # Should it fail, each send below tries again and records why.
+    with contextlib.suppress(Exception):
+        connection.open()
+    try:
+        for email in emails:
+            if send(email, connection):
+                sent += 1
+            else:
+                failed += 1
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - a server that drops the session at the end
+            log.warning("The mail server closed the session uncleanly", exc_info=True)
     return sent, failed
