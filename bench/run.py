@@ -276,7 +276,8 @@ GOALS = {
     ("Gunicorn: flowchart step", 32): ("≥ 1,500 req/s", lambda r, s: r.rate >= 1500),
     ("Gunicorn: ticket submission", 32): (
         "≥ 400/s, no errors, all saved",
-        lambda r, s: r.rate >= 400 and r.errors == 0 and r.saved == r.requests,
+        # Every answered request saved its ticket; a few more may have been in flight.
+        lambda r, s: r.rate >= 400 and r.errors == 0 and r.requests <= r.saved <= r.sent,
     ),
 }
 

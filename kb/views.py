@@ -35,9 +35,7 @@ def home(request):
     # Counts only: the home page names the categories, not their articles.
     published = Q(articles__archived_at__isnull=True, articles__current_version__isnull=False)
     categories = Category.objects.annotate(published_count=Count("articles", filter=published))
-    return render(
-        request, "kb/home.html", {"categories": categories.filter(published_count__gt=0)}
-    )
+    return render(request, "kb/home.html", {"categories": categories.filter(published_count__gt=0)})
 
 
 @require_safe

@@ -1,11 +1,20 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from kb import views as kb_views
 from kb.sitemaps import sitemaps
 from portal.login import admin_login
 from troubleshooter import api
+
+
+class Favicon(RedirectView):
+    # Not permanent: the target's hashed name changes with the icon.
+    def get_redirect_url(self, *args, **kwargs):
+        return static("img/favicon.svg")
+
 
 urlpatterns = [
     path("", kb_views.home, name="home"),
@@ -14,6 +23,8 @@ urlpatterns = [
     path("troubleshoot/", include("troubleshooter.urls")),
     path("tickets/", include("tickets.urls")),
     path("api/diagnose", api.diagnose, name="api-diagnose"),
+    # Browsers ask for /favicon.ico whatever the page names; the icon is a static file.
+    path("favicon.ico", Favicon.as_view(), name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),

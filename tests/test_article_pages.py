@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.staticfiles import finders
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +171,13 @@ def test_user_supplied_query_text_is_escaped_on_the_404_page(client, two_version
     response = client.get("/kb/%3Cscript%3Ealert(1)%3C%2Fscript%3E/")
     assert response.status_code == 404
     assert "<script>alert(1)" not in response.content.decode()
+
+
+def test_pages_name_an_icon_and_favicon_ico_leads_to_it(client, db):
+    page = client.get("/")
+    assert b'rel="icon" href="/static/img/favicon.svg"' in page.content
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/img/favicon.svg"
+    assert finders.find("img/favicon.svg")
