@@ -6,16 +6,17 @@ archived versions) and ranking each match on its whole weighted vector, which mu
 decompressed first: a common word over 10,000 articles cost 100 ms. Here each live
 article has one short row: the vector to match on (copied from its current version,
 never computed again) and a small one of its title and headings to rank on first.
-`PostgresSearch.rebuild` keeps it in step after every content load. SQLite keeps its
-FTS5 table (0002)."""
+`PostgresSearch.rebuild` keeps it in step after every content load, removing the rows
+of articles that are gone, archived or superseded; it has no foreign keys, like the
+SQLite FTS5 table (0002) it stands for, so nothing else depends on it."""
 
 from django.db import migrations
 
 FORWARD = [
     """
     CREATE TABLE kb_searchdoc (
-        article_id bigint PRIMARY KEY REFERENCES kb_article (id) ON DELETE CASCADE,
-        version_id bigint NOT NULL REFERENCES kb_version (id) ON DELETE CASCADE,
+        article_id bigint PRIMARY KEY,
+        version_id bigint NOT NULL,
         slug text NOT NULL,
         rank_vector tsvector NOT NULL,
         search_vector tsvector NOT NULL
