@@ -105,6 +105,10 @@ def _render_each_text_once():
 def _empty_cache():
     from django.core.cache import cache
 
+    from portal import pagecache
+
     cache.clear()
+    pagecache.forget()
     yield
     cache.clear()
+    pagecache.forget()

@@ -109,6 +109,22 @@ def test_loading_new_content_replaces_cached_pages(client, article):
 
 
 @pytest.mark.cache
+def test_each_process_answers_a_recent_page_itself_for_a_few_seconds(client, article, monkeypatch):
+    from django.core.cache import cache
+
+    from portal import pagecache
+
+    client.get("/kb/backend-down/")
+    cache.clear()  # the shared copy is gone (Redis emptied, or the entry expired)
+    assert client.get("/kb/backend-down/")["X-Page-Cache"] == "hit"
+
+    # The process's own copy lasts no longer than it trusts the content generation.
+    clock = pagecache.time.monotonic() + pagecache.GENERATION_TTL + 1
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock)
+    assert client.get("/kb/backend-down/")["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.cache
 def test_htmx_fragments_and_full_pages_are_kept_apart(client, real_content):
     full = client.get("/troubleshoot/")
     fragment = client.get("/troubleshoot/", HTTP_HX_REQUEST="true")
