@@ -19,7 +19,10 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 # Recycle workers now and then, at different moments, so slow growth never adds up.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
+# Not too often: a new worker costs a fork, fresh connections and a cold page copy,
+# and at 5,000 a busy server replaced one every two seconds (p99 of cached pages 42 ms
+# instead of 13 ms in `make bench`). Workers stay near 65 MB under load.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 100_000))
 max_requests_jitter = max_requests // 10
 # Load the application once in the master: workers share its memory pages.
 preload_app = True
