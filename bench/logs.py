@@ -5,11 +5,14 @@ with the ordinary lines around them; about one line in three names a cause, as i
 log written during an outage.
 """
 
+import json
 import random
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from tests.deploy.stack import shell
 
 ROOT = Path(__file__).resolve().parent.parent
 LINES = 1_000_000
@@ -34,13 +37,7 @@ EXAMPLES = (
 
 def failing_lines(env):
     """Every pattern's example line, as the patterns file gives them."""
-    import json
-
-    finished = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", EXAMPLES], cwd=ROOT, env=env,
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return json.loads(finished.stdout)
+    return json.loads(shell(env, EXAMPLES))
 
 
 def generate(path, failing):

@@ -37,9 +37,9 @@ from tests.deploy.stack import (  # noqa: E402
     HOST,
     Stack,
     free_port,
-    manage,
     prepare_site,
     production_env,
+    shell,
 )
 
 # Fewer articles and shorter runs make a quick check while working on it.
@@ -123,9 +123,7 @@ class Bench:
         return self.stack.request("GET", path, headers=headers)
 
     def flush_page_cache(self):
-        manage(
-            self.env, "shell", "-v", "0", "-c", "from django.core.cache import cache; cache.clear()"
-        )
+        shell(self.env, "from django.core.cache import cache; cache.clear()")
         # Each worker trusts its own copies of recent pages for pagecache.GENERATION_TTL.
         time.sleep(6)
 
@@ -161,11 +159,7 @@ def flowchart_paths(env):
         "    path = chart.path_to(qid)\n"
         "    if path is not None: print('/troubleshoot/?' + urlencode(path))\n"
     )
-    finished = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", script], cwd=ROOT, env=env,
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return [line for line in finished.stdout.split() if line.startswith("/")]
+    return shell(env, script).split()
 
 
 def csrf_pair(bench):
@@ -220,7 +214,7 @@ def run_rows(bench, slugs, queries, master):
     permalink = f"/kb/{slugs[0]}/v1/"
     etag = bench.get(permalink).getheader("ETag")
     for c in (1, 32):
-        row = bench.wrk("Gunicorn: version permalink, 304", g, [permalink], c,
+        bench.wrk("Gunicorn: version permalink, 304", g, [permalink], c,
                         headers={**PROXIED, "If-None-Match": etag})  # fmt: skip
     bench.flush_page_cache()
     search = [f"/search/?q={urllib.parse.quote_plus(q)}" for q in queries]
@@ -259,12 +253,7 @@ def submit_tickets(bench, url, form):
 
 
 def count_tickets(env):
-    finished = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c",
-         "from tickets.models import Ticket; print(Ticket.objects.count())"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return int(finished.stdout.strip())
+    return int(shell(env, "from tickets.models import Ticket; print(Ticket.objects.count())"))
 
 
 GOALS = {

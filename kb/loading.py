@@ -54,13 +54,10 @@ def load(content_dir):
         by_slug = _sync_categories(categories)
         articles = {a.slug: a for a in Article.objects.select_related("current_version")}
         tags = {tag.slug: tag for tag in Tag.objects.all()}
-        hashes = {
-            slug: article.current_version.content_hash
-            for slug, article in articles.items()
-            if article.current_version
-        }
         # Rendered ahead, in the order the loop below publishes them.
-        renderings = iter(rendered(s.body for s in sources if hashes.get(s.slug) != s.content_hash))
+        renderings = iter(
+            rendered(s.body for s in sources if not _unchanged(articles.get(s.slug), s))
+        )
         seen = set()
         for source in sources:
             seen.add(source.slug)
@@ -71,7 +68,7 @@ def load(content_dir):
                 )
                 articles[source.slug] = article
             current = article.current_version
-            if current and current.content_hash == source.content_hash:
+            if _unchanged(article, source):
                 if article.is_archived:
                     article.archived_at = None
                     article.save(update_fields=["archived_at"])
@@ -104,6 +101,11 @@ def load(content_dir):
     # outcomes, which a deploy changes alongside the articles).
     pagecache.bump()
     return report
+
+
+def _unchanged(article, source):
+    current = article and article.current_version
+    return bool(current) and current.content_hash == source.content_hash
 
 
 # Below this many changed articles, starting worker processes costs more than it saves.

@@ -47,10 +47,17 @@ def production_env(root, **extra):
 
 
 def manage(env, *args):
-    subprocess.run(
+    """Run manage.py under `env`; its standard output, or CalledProcessError."""
+    finished = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True,
         capture_output=True, text=True,
     )  # fmt: skip
+    return finished.stdout
+
+
+def shell(env, script):
+    """What a Python script prints when run with Django set up under `env`."""
+    return manage(env, "shell", "-v", "0", "--no-imports", "-c", script)
 
 
 def prepare_site(root, env):
