@@ -35,7 +35,9 @@ def home(request):
     # Counts only: the home page names the categories, not their articles.
     published = Q(articles__archived_at__isnull=True, articles__current_version__isnull=False)
     categories = Category.objects.annotate(published_count=Count("articles", filter=published))
-    return render(request, "kb/home.html", {"categories": categories.filter(published_count__gt=0)})
+    # A grouped query drops Meta.ordering, so the categories' order is asked for again.
+    categories = categories.filter(published_count__gt=0).order_by(*Category._meta.ordering)
+    return render(request, "kb/home.html", {"categories": categories})
 
 
 @require_safe

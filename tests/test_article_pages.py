@@ -1,5 +1,9 @@
+import re
+
 import pytest
 from django.contrib.staticfiles import finders
+
+from kb.models import Article, Category
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +185,13 @@ def test_pages_name_an_icon_and_favicon_ico_leads_to_it(client, db):
     assert response.status_code == 302
     assert response["Location"] == "/static/img/favicon.svg"
     assert finders.find("img/favicon.svg")
+
+
+def test_the_home_page_lists_categories_in_their_order_with_counts(client, real_content):
+    page = client.get("/").content.decode()
+    cards = re.findall(r'<a href="/kb/#([a-z-]+)">', page)
+    assert cards == list(
+        Category.objects.filter(articles__isnull=False).distinct().values_list("slug", flat=True)
+    )
+    published = Article.objects.published().filter(category__slug=cards[0]).count()
+    assert f"{published} article" in page
