@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: run serve test lint check bench vendor lock clean
+.PHONY: run serve test lint check bench vendor lock clean system-packages
 
 $(BIN)/activate:
 	$(shell command -v $(PYTHON) || echo python3) -m venv $(VENV)
@@ -34,6 +34,7 @@ run: $(VENV)/.installed-run
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 check: $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run
@@ -61,14 +62,19 @@ serve: $(VENV)/.installed-run .secret-key
 # PostgreSQL server, where search and loading run on PostgreSQL's own engine, then the
 # tests of the shared cache (page cache, rate limits) and of deploy/ (nginx in front of
 # Gunicorn) on PostgreSQL with a real Redis, as production runs.
-test: lint check node_modules/.installed
+test: system-packages lint check node_modules/.installed
 	$(BIN)/pytest
 	tests/with-postgres $(BIN)/pytest tests --ignore=tests/browser --ignore=tests/deploy -p no:cacheprovider
 	tests/with-postgres tests/with-redis $(BIN)/pytest tests -m "cache or deploy" -p no:cacheprovider
 
+# Chromium, PostgreSQL, Redis, nginx and Node.js, installed when missing.
+system-packages:
+	@tests/system-packages
+
 # The production stack on loopback (PostgreSQL, Redis, Gunicorn, nginx with deploy/),
 # 10,000 generated articles, driven by wrk; the table goes to bench/results.md.
 bench: $(VENV)/.installed-dev
+	@tests/system-packages wrk
 	tests/with-postgres tests/with-redis $(PY) bench/run.py
 
 # Refresh the vendored htmx from the npm lockfile.

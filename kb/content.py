@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from django.conf import settings
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+from lib.content import SLUG, ContentError, display, load_yaml, split_front_matter
+
 # Article slugs share /kb/<slug>/ with these pages.
 RESERVED_SLUGS = {"tags", "feed", "search"}
 ARTICLE_KEYS = {
@@ -22,24 +22,6 @@ ARTICLE_KEYS = {
 CATEGORY_KEYS = {"slug", "title", "description"}
 MAX_TITLE = 200
 MAX_SUMMARY = 300
-
-
-# libyaml's parser when PyYAML was built with it (its wheels are): about ten times
-# faster, which matters when a knowledge base has thousands of articles.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml(text):
-    """yaml.safe_load, on the C parser when there is one."""
-    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
-
-
-class ContentError(Exception):
-    """One or more problems in content/; str() lists them all, one per line."""
-
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -67,13 +49,6 @@ class ArticleSource:
     @property
     def content_hash(self):
         return hashlib.sha256(self.text.encode()).hexdigest()
-
-
-def display(path, root):
-    try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
-        return str(path)
 
 
 def read_categories(content_dir):
@@ -110,16 +85,6 @@ def read_categories(content_dir):
     if problems:
         raise ContentError(problems)
     return categories
-
-
-def split_front_matter(text):
-    """Return (front matter, body) of a file that starts with a --- fenced YAML block."""
-    if not text.startswith("---\n"):
-        return None, text
-    end = text.find("\n---\n", 3)
-    if end == -1:
-        return None, text
-    return text[4:end], text[end + 5 :]
 
 
 def _string(meta, key, problems, limit=None):
@@ -242,24 +207,3 @@ def broken_links(where, html, anchors_by_slug):
                 f"with that anchor"
             )
     return problems
-
-
-_read_once = {}
-
-
-def read_once(build, content_dir, sources):
-    """`build(content_dir)`, kept for the life of the process.
-
-    Content changes reach production with a deploy, which restarts the app servers, so
-    requests never touch the files. In development (DEBUG) the files' modification
-    times are checked on each call, so an edited file shows up without a restart.
-    """
-    key = (build, content_dir)
-    stamp = None
-    if settings.DEBUG or key not in _read_once:
-        stamp = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in sources() if p.exists())
-    cached = _read_once.get(key)
-    if cached is None or (stamp is not None and cached[0] != stamp):
-        cached = (stamp, build(content_dir))
-        _read_once[key] = cached
-    return cached[1]

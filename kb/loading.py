@@ -9,17 +9,11 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from kb import markdown, search
-from kb.content import (
-    ContentError,
-    anchors_of,
-    broken_links,
-    display,
-    read_articles,
-    read_categories,
-)
+from kb import search
+from kb.content import anchors_of, broken_links, read_articles, read_categories
 from kb.models import Article, Category, Tag
-from portal import pagecache
+from lib import generation, markdown
+from lib.content import ContentError, display
 
 
 @dataclass
@@ -99,7 +93,7 @@ def load(content_dir):
         search.backend().rebuild()
     # Pages in the page cache were rendered from the old content (and the flowchart and
     # outcomes, which a deploy changes alongside the articles).
-    pagecache.bump()
+    generation.bump()
     return report
 
 

@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from lib import markdown
+
 
 class Category(models.Model):
     slug = models.SlugField(unique=True)
@@ -98,10 +100,8 @@ class Article(models.Model):
     def publish_version(self, source, rendered=None):
         """Record `source` (a parsed content file) as this article's next version;
         `rendered` is its Markdown already rendered, if the caller has it."""
-        from kb.markdown import render
-
         last = self.versions.order_by("-number").first()
-        rendered = rendered or render(source.body)
+        rendered = rendered or markdown.render(source.body)
         version = Version.objects.create(
             article=self,
             number=(last.number + 1) if last else 1,

@@ -18,8 +18,7 @@ from django.utils.safestring import mark_safe
 
 from kb.models import Article, SearchWord
 
-MAX_QUERY = 300
-MAX_TERMS = 12
+MAX_TERMS = 12  # words searched; the page says when a query had more
 MAX_TERM = 40
 TERM = re.compile(r"\w+", re.UNICODE)
 # Marks around matches, chosen so they cannot occur in article text; the text is
@@ -32,13 +31,23 @@ class Query:
     text: str
     terms: tuple
     prefix: bool
+    truncated: bool = False  # the text had more than MAX_TERMS distinct words
 
     @classmethod
     def parse(cls, text):
-        text = (text or "")[:MAX_QUERY]
+        text = text or ""
         terms = tuple(dict.fromkeys(t[:MAX_TERM] for t in TERM.findall(text.lower())))
-        # While typing, the last word is probably unfinished: match it as a prefix.
-        return cls(text=text.strip(), terms=terms[:MAX_TERMS], prefix=not text.endswith(" "))
+        kept = terms[:MAX_TERMS]
+        # websearch_to_tsquery reads the text itself, so it gets only the words kept.
+        if len(terms) > MAX_TERMS:
+            text = " ".join(kept)
+        return cls(
+            text=text.strip(),
+            terms=kept,
+            # While typing, the last word is probably unfinished: match it as a prefix.
+            prefix=not text.endswith(" "),
+            truncated=len(terms) > MAX_TERMS,
+        )
 
     def __bool__(self):
         return bool(self.terms)

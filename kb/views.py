@@ -1,19 +1,16 @@
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Max, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_POST, require_safe
 
-from kb import ratelimit
-from kb import search as kb_search
 from kb.diff import compare as compare_lines
 from kb.diff import metadata_changes
+from kb.forms import CompareForm, FeedbackForm
 from kb.models import Article, Category, Feedback, Tag, Version
-from troubleshooter import diagnosis, flowchart
-from troubleshooter.diagnosis import looks_like_log
-from troubleshooter.views import diagnosis_context
+from lib import generation, votes
 
 SHORT = 300  # seconds: current pages revalidate with their ETag after this
 IMMUTABLE = 365 * 24 * 3600
@@ -28,16 +25,6 @@ def _published_categories():
         )
         if category.published
     ]
-
-
-@require_safe
-def home(request):
-    # Counts only: the home page names the categories, not their articles.
-    published = Q(articles__archived_at__isnull=True, articles__current_version__isnull=False)
-    categories = Category.objects.annotate(published_count=Count("articles", filter=published))
-    # A grouped query drops Meta.ordering, so the categories' order is asked for again.
-    categories = categories.filter(published_count__gt=0).order_by(*Category._meta.ordering)
-    return render(request, "kb/home.html", {"categories": categories})
 
 
 @require_safe
@@ -63,9 +50,9 @@ def _article_etag(request, slug):
     # anywhere changes whenever any article does.
     newest = Version.objects.aggregate(newest=Max("pk"))["newest"]
     archived = archived_at.timestamp() if archived_at else 0
-    # The way into the troubleshooter shown on cause articles comes from the flowchart.
-    chart = flowchart.get().digest
-    return f"{settings.RELEASE}-{version_id}-{newest}-{archived}-{chart}"
+    # The way into the troubleshooter shown on cause articles comes from the flowchart,
+    # which changes with a content load, as the generation does.
+    return f"{settings.RELEASE}-{version_id}-{newest}-{archived}-{generation.current()}"
 
 
 def _version_page(request, article, version):
@@ -135,31 +122,14 @@ def history(request, slug):
     return response
 
 
-def _version_number(value, default):
-    try:
-        return int(value) if value not in (None, "") else default
-    except ValueError:
-        return None
-
-
 @require_safe
 def compare(request, slug):
     article = get_object_or_404(Article.objects.with_current(), slug=slug)
     numbers = list(article.versions.order_by("number").values_list("number", flat=True))
-    latest = numbers[-1] if numbers else 0
-    old_number = _version_number(request.GET.get("from"), max(latest - 1, 1))
-    new_number = _version_number(request.GET.get("to"), latest)
-    errors = []
-    for label, number in (("from", old_number), ("to", new_number)):
-        if number not in numbers:
-            errors.append(
-                f"There is no version “{request.GET.get(label)}” of this article; "
-                f"pick one of {', '.join(map(str, numbers))}."
-            )
-    context = {"article": article, "numbers": numbers, "errors": errors}
-    if not errors:
-        if old_number > new_number:
-            old_number, new_number = new_number, old_number
+    form = CompareForm(request.GET, numbers)
+    context = {"article": article, "numbers": numbers, "form": form}
+    if form.is_valid():
+        old_number, new_number = form.cleaned_data["from"], form.cleaned_data["to"]
         versions = {
             v.number: v for v in article.versions.filter(number__in=[old_number, new_number])
         }
@@ -170,8 +140,8 @@ def compare(request, slug):
             lines=compare_lines(old.body, new.body),
             metadata=metadata_changes(old, new),
         )
-    response = render(request, "kb/compare.html", context, status=400 if errors else 200)
-    if not errors:
+    response = render(request, "kb/compare.html", context, status=200 if form.is_valid() else 400)
+    if form.is_valid():
         patch_cache_control(response, public=True, max_age=SHORT)
     return response
 
@@ -182,33 +152,15 @@ def compare(request, slug):
 @require_POST
 def feedback(request, slug, number):
     article, version = _get_version(slug, number)
-    answer, refusal = ratelimit.read_vote(request, "helpful", "kb-feedback")
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        return votes.refused(form)
+    refusal = votes.over_limit(request, "kb-feedback")
     if refusal:
         return refusal
-    Feedback.objects.create(
-        version=version, helpful=answer == "yes", comment=request.POST.get("comment", "")[:2000]
-    )
+    helpful = form.cleaned_data["helpful"]
+    Feedback.objects.create(version=version, helpful=helpful, comment=form.cleaned_data["comment"])
     if request.htmx:
-        return render(request, "kb/article.html#feedback-thanks", {"helpful": answer == "yes"})
+        return render(request, "kb/article.html#feedback-thanks", {"helpful": helpful})
     target = version.get_absolute_url() if not version.is_current else article.get_absolute_url()
-    return redirect(f"{target}?feedback={answer}#feedback")
-
-
-@require_safe
-def search(request):
-    query = request.GET.get("q", "")
-    context = {"q": query, "results": kb_search.search(query)}
-    # A pasted log line gets its diagnosis first, above the articles.
-    if looks_like_log(query) and diagnosis.check_text(query) is None:
-        context.update(diagnosis_context(diagnosis.diagnose(query), summary=False))
-    template = "kb/search.html#results" if request.htmx else "kb/search.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-def page_not_found(request, exception):
-    parts = [part for part in request.path.split("/") if part and part != "kb"]
-    words = " ".join(parts).replace("-", " ")
-    suggestions = kb_search.search(words, limit=5) if words else []
-    return render(request, "404.html", {"suggestion": words, "results": suggestions}, status=404)
+    return redirect(f"{target}?feedback={'yes' if helpful else 'no'}#feedback")

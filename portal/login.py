@@ -7,21 +7,19 @@ refused (HTTP 429) until the window ends, whether the password is right or not.
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
-from django.dispatch import receiver
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from kb.ratelimit import client_address, increment
+from lib.ratelimit import client_address, increment
 
 
 def _key(request):
     return f"ratelimit:admin-login:{client_address(request)}"
 
 
-@receiver(user_login_failed)
 def count_failure(sender, credentials, request=None, **kwargs):
+    """Receives user_login_failed (connected in PortalConfig.ready)."""
     if request is None:
         return
     increment(_key(request), settings.ADMIN_LOGIN_WINDOW)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.utils.cache import has_vary_header, patch_cache_control
 
-from kb.ratelimit import client_address
+from lib.ratelimit import client_address
 
 request_log = logging.getLogger("portal.request")
 health_log = logging.getLogger("portal.health")

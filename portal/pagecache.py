@@ -7,11 +7,11 @@ Pages that carry a CSRF token are made private by `PrivatePerVisitorMiddleware`,
 form with a per-visitor token is never stored.
 
 Keys carry a content generation. `load_content` bumps it, and every process picks up
-the new value within `GENERATION_TTL` seconds, so a content deploy never shows pages
+the new value within `generation.TTL` seconds, so a content deploy never shows pages
 rendered from the previous content for longer than that.
 
 Each process also keeps the pages it served last (`NEAR_PAGES` of them) for at most
-`GENERATION_TTL` seconds: a popular page is then answered without a round trip to
+`generation.TTL` seconds: a popular page is then answered without a round trip to
 Redis, which measured as the larger part of a hit (1,900 pages a second on two cores
 with every hit read from Redis, 3,300 from memory). It adds nothing to how stale a
 page can be, since the generation is trusted for as long.
@@ -27,17 +27,14 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, get_max_age
 from django.utils.http import parse_etags
 
-from kb.ratelimit import increment
+from lib import generation
 
-GENERATION_KEY = "pagecache:generation"
-GENERATION_TTL = 5  # seconds a process trusts the generation it last read
 STORED_VARY = {"hx-request"}
 # A signed-in member of staff (admin session) or a carried message gets fresh pages.
 PRIVATE_COOKIES = ("sessionid", "messages")
 
 NEAR_PAGES = 64  # pages kept in each process (a page is some 40 KB)
 
-_generation = {"value": None, "read_at": 0.0}
 _near = OrderedDict()  # key -> (stored page, monotonic time it expires)
 
 
@@ -53,7 +50,7 @@ def _near_get(key):
 
 
 def _near_put(key, stored, timeout):
-    _near[key] = (stored, time.monotonic() + min(timeout, GENERATION_TTL))
+    _near[key] = (stored, time.monotonic() + min(timeout, generation.TTL))
     _near.move_to_end(key)
     while len(_near) > NEAR_PAGES:
         _near.popitem(last=False)
@@ -62,24 +59,6 @@ def _near_put(key, stored, timeout):
 def forget():
     """Drop this process's copies (after the shared cache is emptied)."""
     _near.clear()
-
-
-def generation():
-    now = time.monotonic()
-    if _generation["value"] is None or now - _generation["read_at"] > GENERATION_TTL:
-        value = cache.get(GENERATION_KEY)
-        if value is None:
-            cache.add(GENERATION_KEY, 1, timeout=None)
-            value = cache.get(GENERATION_KEY, 1)
-        _generation.update(value=value, read_at=now)
-    return _generation["value"]
-
-
-def bump():
-    """Make every stored page stale (called after content is loaded)."""
-    increment(GENERATION_KEY, timeout=None)
-    _generation["value"] = None
-    forget()
 
 
 def _eligible(request):
@@ -94,7 +73,7 @@ def _key(request):
     identity = "\n".join(
         (
             settings.RELEASE,
-            str(generation()),
+            str(generation.current()),
             request.scheme,
             request.get_host(),  # validates Host against ALLOWED_HOSTS on hits too
             request.get_full_path(),

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_htmx",
     "template_partials",
+    "portal",
     "kb",
     "troubleshooter",
     "tickets",

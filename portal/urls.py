@@ -4,8 +4,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from kb import views as kb_views
 from kb.sitemaps import sitemaps
+from portal import views
 from portal.login import admin_login
 from troubleshooter import api
 
@@ -17,8 +17,8 @@ class Favicon(RedirectView):
 
 
 urlpatterns = [
-    path("", kb_views.home, name="home"),
-    path("search/", kb_views.search, name="search"),
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("kb/", include("kb.urls")),
     path("troubleshoot/", include("troubleshooter.urls")),
     path("tickets/", include("tickets.urls")),
@@ -30,4 +30,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "kb.views.page_not_found"
+handler404 = "portal.views.page_not_found"

@@ -93,12 +93,12 @@ def _static_files_without_manifest(settings):
 @pytest.fixture(scope="session", autouse=True)
 def _render_each_text_once():
     # Rendering is a pure function of the text; many tests load the same articles.
-    import kb.markdown
+    import lib.markdown
 
-    original = kb.markdown.render
-    kb.markdown.render = functools.lru_cache(maxsize=None)(original)
+    original = lib.markdown.render
+    lib.markdown.render = functools.lru_cache(maxsize=None)(original)
     yield
-    kb.markdown.render = original
+    lib.markdown.render = original
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kb import loading
-from kb.content import ContentError
 from kb.models import Article, ImmutableVersion, Version
+from lib.content import ContentError
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-from kb.markdown import render
+from lib.markdown import render
 
 
 def test_it_gives_headings_stable_anchors():

@@ -112,6 +112,7 @@ def test_loading_new_content_replaces_cached_pages(client, article):
 def test_each_process_answers_a_recent_page_itself_for_a_few_seconds(client, article, monkeypatch):
     from django.core.cache import cache
 
+    from lib import generation
     from portal import pagecache
 
     client.get("/kb/backend-down/")
@@ -119,7 +120,7 @@ def test_each_process_answers_a_recent_page_itself_for_a_few_seconds(client, art
     assert client.get("/kb/backend-down/")["X-Page-Cache"] == "hit"
 
     # The process's own copy lasts no longer than it trusts the content generation.
-    clock = pagecache.time.monotonic() + pagecache.GENERATION_TTL + 1
+    clock = pagecache.time.monotonic() + generation.TTL + 1
     monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock)
     assert client.get("/kb/backend-down/")["X-Page-Cache"] == "miss"
 

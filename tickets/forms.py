@@ -6,26 +6,20 @@ from django.http import QueryDict
 from kb.models import Version
 from tickets.models import Ticket
 from tickets.validators import normalise_domain, normalise_vps
-from troubleshooter import flowchart
+from troubleshooter import diagnosis, flowchart
+from troubleshooter.forms import AnswersField
 
 MAX_LOG = 20_000
 MAX_DESCRIPTION = 5_000
-CODES = {"502": "502", "503": "503", "504": "504", "cdn": "52x", "nothing": "other"}
-# Answers that say the site runs in Docker, or that it does not.
-DOCKER_ANSWERS = {
-    ("backend-running", "docker"): "yes",
-    ("in-docker", "yes"): "yes",
-    ("in-docker", "no"): "no",
-}
 
 
 class TicketForm(forms.ModelForm):
     # A field people never see; simple bots fill in every field they find.
     website = forms.CharField(required=False, label="Leave this field empty")
     submission = forms.CharField(widget=forms.HiddenInput)
-    path = forms.CharField(required=False, widget=forms.HiddenInput)
-    outcome = forms.CharField(required=False, widget=forms.HiddenInput)
-    article_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    path = AnswersField(widget=forms.HiddenInput)
+    outcome = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    article_version = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     class Meta:
         model = Ticket
@@ -116,16 +110,14 @@ class TicketForm(forms.ModelForm):
 
     def clean_path(self):
         """Only a real walk of the flowchart is kept, in its canonical form."""
-        walk = flowchart.get().walk(QueryDict(self.cleaned_data["path"][:2000]))
-        return walk.query()
+        return flowchart.get().walk(self.cleaned_data["path"]).query()
 
     def clean_outcome(self):
         slug = self.cleaned_data["outcome"]
         return slug if slug in flowchart.get().outcomes else ""
 
     def clean_article_version(self):
-        pk = self.cleaned_data["article_version"]
-        return Version.objects.filter(pk=pk).first() if pk else None
+        return version_or_none(self.cleaned_data["article_version"])
 
     def clean(self):
         data = super().clean()
@@ -143,19 +135,62 @@ class TicketForm(forms.ModelForm):
             )
         return data
 
+    def save(self, commit=True):
+        """The ticket, with what the site adds to the customer's fields: the path, the
+        outcome, the article version and the diagnosis of the log lines."""
+        ticket = super().save(commit=False)
+        for name in ("submission", "path", "outcome", "article_version"):
+            setattr(ticket, name, self.cleaned_data[name])
+        findings = diagnosis.diagnose(ticket.log).findings if ticket.log else []
+        ticket.diagnosed_cause = findings[0].slug if findings else ""
+        if commit:
+            ticket.save()
+        return ticket
 
-def initial_from_path(query, cause=""):
-    """Form values implied by flowchart answers: the error code, Docker, path and outcome."""
+
+def version_or_none(value):
+    """The article version a form names by its id, or None for a missing or unknown one."""
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    return Version.objects.filter(pk=int(value)).select_related("article").first()
+
+
+class PrefillForm(forms.Form):
+    """Where the customer came from, as the links into the form carry it (never personal
+    data: a flowchart path, an outcome, an article version; a log line only by POST)."""
+
+    path = AnswersField()
+    cause = forms.CharField(required=False, max_length=100)
+    article_version = forms.CharField(required=False, max_length=20)
+    # A longer log is kept as sent: the ticket form then says how much to cut.
+    log = forms.CharField(required=False, max_length=diagnosis.MAX_PASTE_BYTES)
+
+    def ticket_initial(self):
+        """The ticket form's initial values; a field that does not validate is left out."""
+        self.is_valid()
+        data = self.cleaned_data
+        answers = data.get("path", QueryDict())
+        initial = initial_from_path(answers, cause=data.get("cause", ""))
+        version = version_or_none(data.get("article_version"))
+        if version is not None:
+            initial["article_version"] = str(version.pk)
+        if data.get("log"):
+            initial["log"] = data["log"]
+        return initial
+
+
+def initial_from_path(answers, cause=""):
+    """Form values implied by flowchart answers (a QueryDict): the path, the outcome and
+    what the answers themselves tell the ticket (`ticket:` in content/flowchart.yaml)."""
     chart = flowchart.get()
-    walk = chart.walk(QueryDict(query[:2000]))
+    walk = chart.walk(answers)
     initial = {"path": walk.query()}
-    answers = {(s.question.id, s.answer.key) for s in walk.steps}
     for step in walk.steps:
-        if step.question.id in ("code", "cdn-direct") and step.answer.key in CODES:
-            initial.setdefault("error", CODES[step.answer.key])
-    for answer, docker in DOCKER_ANSWERS.items():
-        if answer in answers:
-            initial["docker"] = docker
+        for name, value in step.answer.ticket:
+            if name == "error":
+                initial.setdefault("error", value)  # the first code seen is what shows
+            else:
+                initial[name] = value  # a later answer knows better
     if walk.outcome:
         initial["outcome"] = walk.outcome.slug
     elif cause in chart.outcomes:

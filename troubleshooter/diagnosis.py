@@ -21,7 +21,7 @@ from django.conf import settings
 from django.http import QueryDict
 from django.utils.safestring import mark_safe
 
-from kb.content import SLUG, ContentError, display, load_yaml, read_once
+from lib.content import SLUG, ContentError, display, load_yaml, read_once
 from troubleshooter import flowchart
 
 PATTERN_KEYS = {"id", "program", "match", "causes", "continue", "replaces", "examples", "note"}

@@ -19,8 +19,8 @@ import yaml
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
-from kb.content import SLUG, ContentError, display, load_yaml, read_once, split_front_matter
-from kb.markdown import EXTENSIONS, render
+from lib.content import SLUG, ContentError, display, load_yaml, read_once, split_front_matter
+from lib.markdown import EXTENSIONS, render
 
 # Stable identifiers: the diagnosis and tickets use them too, and they never change
 # meaning. Other outcomes (such as vps-unreachable) may exist beside them.
@@ -36,7 +36,10 @@ PLATFORM_EXIT = "vps-unreachable"
 
 FLOWCHART_KEYS = {"start", "questions"}
 QUESTION_KEYS = {"id", "question", "help", "article", "answers"}
-ANSWER_KEYS = {"key", "label", "next", "cause"}
+ANSWER_KEYS = {"key", "label", "next", "cause", "ticket"}
+# What an answer may tell the support ticket form, as `ticket: {error: "502"}`; the
+# tickets app checks the values against its own choices.
+TICKET_FIELDS = {"error", "docker"}
 OUTCOME_KEYS = {"title", "summary", "codes", "articles"}
 # An outcome's Markdown body has these `##` sections, in this order.
 OUTCOME_SECTIONS = {
@@ -88,6 +91,7 @@ class Answer:
     label: str
     next: str = ""
     cause: str = ""
+    ticket: tuple = ()  # ((field, value), ...) for the support ticket form
 
 
 @dataclass(frozen=True)
@@ -476,6 +480,7 @@ def _read_questions(where, data, anchors, problems):
                     label=_text(where_answer, raw, "label", problems),
                     next=str(next_id or ""),
                     cause=str(cause or ""),
+                    ticket=_ticket_hints(where_answer, raw.get("ticket"), problems),
                 )
             )
         questions[qid] = Question(
@@ -486,6 +491,24 @@ def _read_questions(where, data, anchors, problems):
             answers=tuple(answers),
         )
     return questions
+
+
+def _ticket_hints(where, hints, problems):
+    if hints is None:
+        return ()
+    if not isinstance(hints, dict):
+        problems.append(f"{where}: 'ticket' must be a mapping such as {{error: \"502\"}}")
+        return ()
+    pairs = []
+    for name, value in hints.items():
+        if name not in TICKET_FIELDS:
+            known = ", ".join(sorted(TICKET_FIELDS))
+            problems.append(f"{where}: 'ticket' has an unknown field '{name}' (known: {known})")
+        elif not isinstance(value, str) or not value:
+            problems.append(f"{where}: 'ticket' field '{name}' must be text, such as \"yes\"")
+        else:
+            pairs.append((name, value))
+    return tuple(pairs)
 
 
 def _check_graph(where, start, questions, outcomes, problems):

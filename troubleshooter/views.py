@@ -6,10 +6,11 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from kb import ratelimit
 from kb.models import Article
+from lib import votes
 from troubleshooter import diagnosis, flowchart
 from troubleshooter.diagnosis import highlight_evidence
+from troubleshooter.forms import DiagnoseForm, OutcomeFeedbackForm
 from troubleshooter.graph import draw
 from troubleshooter.models import OutcomeFeedback
 
@@ -86,14 +87,19 @@ def outcome(request, slug):
 @require_POST
 def outcome_feedback(request, slug):
     chart, outcome = _outcome_or_404(slug)
-    answer, refusal = ratelimit.read_vote(request, "fixed", "outcome-feedback")
+    form = OutcomeFeedbackForm(request.POST)
+    if not form.is_valid():
+        return votes.refused(form)
+    refusal = votes.over_limit(request, "outcome-feedback")
     if refusal:
         return refusal
+    fixed = form.cleaned_data["fixed"]
+    answer = "yes" if fixed else "no"
     # The path is worked out again from the answers, never taken as text from the form.
-    answers = QueryDict(request.POST.get("answers", "")[:2000])
+    answers = form.cleaned_data["answers"]
     walk = chart.walk(answers)
     path = walk.path if walk.outcome is outcome else ""
-    OutcomeFeedback.objects.create(cause=slug, fixed=answer == "yes", path=path)
+    OutcomeFeedback.objects.create(cause=slug, fixed=fixed, path=path)
     if request.htmx:
         return render(
             request,
@@ -148,27 +154,17 @@ def diagnosis_context(result, summary):
 @require_http_methods(["GET", "POST"])
 def diagnose(request):
     """Paste log text or upload a log file; the diagnosis comes first, nothing is stored."""
-    context = {"text": "", "errors": {}}
-    if request.method == "POST":
-        text = request.POST.get("log", "")
-        upload = request.FILES.get("logfile")
-        context["text"] = text
-        if upload is not None:
-            if upload.size > diagnosis.MAX_UPLOAD_BYTES:
-                context["errors"]["logfile"] = (
-                    f"The file is {upload.size // 1024 // 1024} MB; the limit is "
-                    f"{diagnosis.MAX_UPLOAD_BYTES // 1024 // 1024} MB. Upload the last part "
-                    "of the log (for example `tail -n 100000 error.log > recent.log`)."
-                )
-            else:
-                lines = (line.decode("utf-8", "replace") for line in upload)
-                context.update(diagnosis_context(diagnosis.diagnose_lines(lines), summary=True))
-                context["filename"] = upload.name
-        else:
-            problem = diagnosis.check_text(text)
-            if problem:
-                context["errors"]["log"] = problem
-            else:
-                context.update(diagnosis_context(diagnosis.diagnose(text), summary=False))
+    form = DiagnoseForm(request.POST, request.FILES) if request.method == "POST" else None
+    context = {"text": form.data.get("log", "") if form else "", "errors": {}}
+    if form is not None and not form.is_valid():
+        context["errors"] = {name: " ".join(errors) for name, errors in form.errors.items()}
+    elif form is not None and form.cleaned_data["logfile"] is not None:
+        upload = form.cleaned_data["logfile"]
+        lines = (line.decode("utf-8", "replace") for line in upload)
+        context.update(diagnosis_context(diagnosis.diagnose_lines(lines), summary=True))
+        context["filename"] = upload.name
+    elif form is not None:
+        result = diagnosis.diagnose(form.cleaned_data["log"])
+        context.update(diagnosis_context(result, summary=False))
     status = 400 if context["errors"] else 200
     return render(request, "troubleshooter/diagnose.html", context, status=status)

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.content import ContentError
 from kb.loading import load
+from lib.content import ContentError
 
 
 class Command(BaseCommand):

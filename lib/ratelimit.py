@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
 
 
 def client_address(request):
@@ -29,22 +28,3 @@ def increment(key, timeout):
 def allow(request, scope, limit, period=3600):
     """Count this request against `limit` per `period` seconds; False once over it."""
     return increment(f"ratelimit:{scope}:{client_address(request)}", period) <= limit
-
-
-VOTES_PER_HOUR = 20
-
-
-def read_vote(request, field, scope):
-    """The "yes" or "no" of an anonymous vote ("was this helpful?", "did this fix it?"),
-    or the response refusing it: (answer, None) or (None, response)."""
-    answer = request.POST.get(field)
-    if answer not in {"yes", "no"}:
-        return None, HttpResponse("Choose “Yes” or “No”.", status=400, content_type="text/plain")
-    if not allow(request, scope, VOTES_PER_HOUR):
-        return None, HttpResponse(
-            "Thank you, but we have had many answers from your address in the last hour. "
-            "Please try again later.",
-            status=429,
-            content_type="text/plain",
-        )
-    return answer, None

@@ -1,0 +1,35 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+
+
+class _MaxLength(MaxLengthValidator):
+    """Django's length check, with the numbers in the message written as people read
+    them: "2,700 characters; the limit is 2,000"."""
+
+    def __call__(self, value):
+        if len(value) > self.limit_value:
+            params = {
+                "limit_value": f"{self.limit_value:,}",
+                "show_value": f"{len(value):,}",
+                "value": value,
+            }
+            raise ValidationError(self.message, code=self.code, params=params)
+
+
+class TextField(forms.CharField):
+    """A CharField whose limit reads well in its message; with `allow_nul`, NUL
+    characters pass, for text that is read and never stored (a search, a log to
+    diagnose), so the reader can say what is wrong with it instead of Django's
+    "Null characters are not allowed"."""
+
+    def __init__(self, *, allow_nul=False, **kwargs):
+        super().__init__(**kwargs)
+        validators = []
+        for validator in self.validators:
+            if isinstance(validator, MaxLengthValidator):
+                validator = _MaxLength(validator.limit_value)
+            elif allow_nul and isinstance(validator, ProhibitNullCharactersValidator):
+                continue
+            validators.append(validator)
+        self.validators = validators

@@ -1,0 +1,48 @@
+"""The pages that show several apps at once: the home page, search and the 404 page."""
+
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from kb import search as kb_search
+from kb.models import Category
+from portal.forms import SearchForm
+from troubleshooter import diagnosis
+from troubleshooter.views import diagnosis_context
+
+
+@require_safe
+def home(request):
+    # Counts only: the home page names the categories, not their articles.
+    published = Q(articles__archived_at__isnull=True, articles__current_version__isnull=False)
+    categories = Category.objects.annotate(published_count=Count("articles", filter=published))
+    # A grouped query drops Meta.ordering, so the categories' order is asked for again.
+    categories = categories.filter(published_count__gt=0).order_by(*Category._meta.ordering)
+    return render(request, "portal/home.html", {"categories": categories})
+
+
+@require_safe
+def search(request):
+    form = SearchForm(request.GET)
+    context = {"form": form, "q": form.data.get("q", "")}
+    status = 200
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        context["results"] = kb_search.search(query)
+        # A pasted log line gets its diagnosis first, above the articles.
+        if diagnosis.looks_like_log(query) and diagnosis.check_text(query) is None:
+            context.update(diagnosis_context(diagnosis.diagnose(query), summary=False))
+    else:
+        status = 400
+    template = "portal/search.html#results" if request.htmx else "portal/search.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def page_not_found(request, exception):
+    parts = [part for part in request.path.split("/") if part and part != "kb"]
+    words = " ".join(parts).replace("-", " ")
+    suggestions = kb_search.search(words, limit=5) if words else []
+    return render(request, "404.html", {"suggestion": words, "results": suggestions}, status=404)

@@ -1,0 +1,29 @@
+from django.core.checks import Error, register
+
+from tickets.models import Ticket
+from troubleshooter import flowchart
+
+CHOICES = {"error": Ticket.Error.values, "docker": Ticket.Docker.values}
+
+
+@register("content")
+def check_ticket_hints(app_configs, **kwargs):
+    """What flowchart answers tell the ticket form (`ticket:`) must be values it knows."""
+    try:
+        chart = flowchart.read()
+    except flowchart.FlowchartError:
+        return []  # reported by the flowchart's own check
+    problems = []
+    for question in chart.questions.values():
+        for answer in question.answers:
+            for name, value in answer.ticket:
+                if value not in CHOICES[name]:
+                    problems.append(
+                        Error(
+                            f"content/flowchart.yaml: question '{question.id}', answer "
+                            f"'{answer.key}': ticket {name} '{value}' is not one of "
+                            f"{', '.join(CHOICES[name])}",
+                            id="tickets.E001",
+                        )
+                    )
+    return problems
