@@ -2,65 +2,24 @@
 
 One module for every environment. The defaults are the embedded set-up
 (SQLite, local-memory cache, console email) so a fresh clone runs with no
-configuration; production is switched on by environment variables:
+configuration; production is switched on by environment variables (read strictly
+by portal/env.py: a value it cannot read stops start-up, naming the variable):
 SECRET_KEY, DEBUG, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL.
 """
 
-import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from portal import env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
-def envbool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def envint(name, default):
-    value = os.environ.get(name)
-    return int(value) if value else default
-
-
-def envlist(name, default=()):
-    value = os.environ.get(name)
-    if not value:
-        return list(default)
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def email_settings(url):
-    """Translate EMAIL_URL (smtp://user:pass@host:587?tls=1, smtps://...) to settings."""
-    if not url:
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    parts = urlsplit(url)
-    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-    if parts.scheme not in {"smtp", "smtps"}:
-        raise ImproperlyConfigured(
-            f"EMAIL_URL must start with smtp:// or smtps://, not {parts.scheme}://"
-        )
-    return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_SSL": parts.scheme == "smtps",
-        "EMAIL_USE_TLS": query.get("tls", "").lower() in {"1", "true", "yes"},
-        "EMAIL_TIMEOUT": int(query.get("timeout", 10)),
-    }
-
-
-DEBUG = envbool("DEBUG")
+DEBUG = env.boolean("DEBUG", False)
 
 DEVELOPMENT_SECRET_KEY = "development-only-key-never-used-in-production-0123456789"
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env.text("SECRET_KEY")
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
 elif not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
@@ -71,18 +30,18 @@ elif not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50
         "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
     )
 
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
-CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+ALLOWED_HOSTS = env.strings("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.strings("CSRF_TRUSTED_ORIGINS")
 
-SITE_NAME = os.environ.get("SITE_NAME", "Gateway Help")
+SITE_NAME = env.text("SITE_NAME", "Gateway Help")
 # Behind a reverse proxy: the request header that carries the visitor's address, as
 # the proxy sets it (e.g. X-Real-IP). Used for rate limits; empty means REMOTE_ADDR.
-_client_ip_header = os.environ.get("CLIENT_IP_HEADER", "").strip()
+_client_ip_header = env.text("CLIENT_IP_HEADER")
 CLIENT_IP_HEADER = (
     "HTTP_" + _client_ip_header.upper().replace("-", "_") if _client_ip_header else ""
 )
 # Changes with each deploy so that ETags of pages built from templates change too.
-RELEASE = os.environ.get("RELEASE", "dev")
+RELEASE = env.text("RELEASE", "dev")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -149,8 +108,8 @@ SQLITE_OPTIONS = {
 DATABASES = {
     # An empty DATABASE_URL (as an env file may have) means the default, too.
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=envint("CONN_MAX_AGE", 60),
+        env.text("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env.integer("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -163,28 +122,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # The cache holds the page cache and the rate-limit counters, so with several app
 # servers (or Gunicorn workers) it must be shared: Redis in production.
-REDIS_URL = os.environ.get("REDIS_URL")
+REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
+            "KEY_PREFIX": env.text("CACHE_KEY_PREFIX", "portal"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Seconds an anonymous page stays in the page cache (0 turns the page cache off).
-PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60)
+PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 60)
 
-vars().update(email_settings(os.environ.get("EMAIL_URL")))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "help@example.com")
-SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "support@example.com")
-TICKETS_PER_HOUR = envint("TICKETS_PER_HOUR", 5)
+# EMAIL_URL names the SMTP server; without it, mail is printed to the console.
+_email = env.email("EMAIL_URL")
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST = _email.host
+EMAIL_PORT = _email.port
+EMAIL_HOST_USER = _email.user
+EMAIL_HOST_PASSWORD = _email.password
+EMAIL_USE_TLS = _email.use_tls
+EMAIL_USE_SSL = _email.use_ssl
+EMAIL_TIMEOUT = _email.timeout
+DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "help@example.com")
+SUPPORT_EMAIL = env.text("SUPPORT_EMAIL", "support@example.com")
+TICKETS_PER_HOUR = env.integer("TICKETS_PER_HOUR", 5, minimum=1)
 # Failed admin sign-ins allowed per address within the window (seconds).
-ADMIN_LOGIN_FAILURES = envint("ADMIN_LOGIN_FAILURES", 5)
-ADMIN_LOGIN_WINDOW = envint("ADMIN_LOGIN_WINDOW", 15 * 60)
+ADMIN_LOGIN_FAILURES = env.integer("ADMIN_LOGIN_FAILURES", 5, minimum=1)
+ADMIN_LOGIN_WINDOW = env.integer("ADMIN_LOGIN_WINDOW", 15 * 60, minimum=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -199,7 +167,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env.text("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -213,16 +181,16 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Where content authors keep articles (Markdown) and the flowchart (YAML).
-CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content"))
+CONTENT_DIR = Path(env.text("CONTENT_DIR", str(BASE_DIR / "content")))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", True)
 SECURE_REFERRER_POLICY = "same-origin"
 # No inline script or style anywhere: scripts and stylesheets are files under /static/.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -246,6 +214,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Logs go to standard error (systemd's journal under deploy/). LOG_FORMAT=json gives
 # one JSON object per line, with the request fields of portal.middleware.RequestLog.
+LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -256,10 +225,10 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": os.environ.get("LOG_FORMAT", "text" if DEBUG else "json"),
+            "formatter": env.choice("LOG_FORMAT", "text" if DEBUG else "json", ["json", "text"]),
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # Each request is logged once, by portal.request; Django's own line would repeat it.

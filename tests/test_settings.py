@@ -61,3 +61,33 @@ def test_the_embedded_default_keeps_sqlite_connections_open_between_requests():
     env = {"DEBUG": "1", "SECRET_KEY": "", "DATABASE_URL": ""}
     result = manage("shell", "--no-imports", "-c", code, env=env)
     assert result.stdout.split() == ["django.db.backends.sqlite3", "60", "IMMEDIATE"]
+
+
+def test_a_value_that_cannot_be_read_stops_start_up_naming_the_variable():
+    result = manage("check", env={**PRODUCTION, "SECURE_SSL_REDIRECT": "ture"})
+    assert result.returncode != 0
+    assert "SECURE_SSL_REDIRECT='ture' is not a yes or no" in result.stderr
+    result = manage("check", env={**PRODUCTION, "TICKETS_PER_HOUR": "five"})
+    assert "TICKETS_PER_HOUR='five' must be a whole number of 1 or more" in result.stderr
+
+
+def test_a_broken_email_url_is_refused_without_repeating_its_password():
+    result = manage(
+        "check", env={**PRODUCTION, "EMAIL_URL": "smpt://mailer:hunter2@smtp.example.com"}
+    )
+    assert result.returncode != 0
+    assert "EMAIL_URL must be a URL such as smtp://" in result.stderr
+    assert "hunter2" not in result.stderr
+
+
+def test_every_email_setting_comes_from_the_url():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_SSL, s.EMAIL_PORT, s.EMAIL_TIMEOUT)"
+    )
+    env = {
+        **PRODUCTION,
+        "EMAIL_URL": "smtps://mail%40example.com:p%3Ass@smtp.example.com?timeout=5",
+    }
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.stdout.split() == ["mail@example.com", "p:ss", "True", "465", "5"]
