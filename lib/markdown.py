@@ -10,27 +10,31 @@ from pygments.formatters import HtmlFormatter
 
 
 class _Formatter(HtmlFormatter):
-    """Pygments HTML that names the language on <code>, for the label above the block."""
+    """Pygments HTML that names the language on <code>, for the label above the block
+    (the override Pygments' own HtmlFormatter documentation shows)."""
 
     def __init__(self, lang_str="", **options):
         super().__init__(**options)
         self.lang_str = lang_str
 
-    # Pygments builds the style's class table anew for every formatter, which is one per
-    # code block; it depends only on the style and the class prefix, so it is built once.
-    _stylesheets = {}
-
-    def _create_stylesheet(self):
-        key = (self.style, self.classprefix)
-        if key not in self._stylesheets:
-            super()._create_stylesheet()
-            self._stylesheets[key] = (self.ttype2class, self.class2style)
-        self.ttype2class, self.class2style = self._stylesheets[key]
-
     def _wrap_code(self, inner):
         yield 0, f'<code class="{self.lang_str}">'
         yield from inner
         yield 0, "</code>"
+
+
+_formatters = {}
+
+
+def formatter(lang_str="", **options):
+    """The formatter for one code block, made once per language and options and then
+    reused. codehilite asks for a new one per block, and each HtmlFormatter builds its
+    style's class table when made: most of the time spent highlighting a large
+    knowledge base. A formatter holds no state between blocks, so reuse is safe."""
+    key = (lang_str, repr(sorted(options.items())))
+    if key not in _formatters:
+        _formatters[key] = _Formatter(lang_str=lang_str, **options)
+    return _formatters[key]
 
 
 EXTENSIONS = [
@@ -45,7 +49,7 @@ EXTENSION_CONFIGS = {
     "markdown.extensions.codehilite": {
         "css_class": "highlight",
         "guess_lang": False,
-        "pygments_formatter": _Formatter,
+        "pygments_formatter": formatter,
     },
     "markdown.extensions.tables": {"use_align_attribute": True},
     "markdown.extensions.toc": {

@@ -69,3 +69,17 @@ def test_the_plain_text_leaves_out_markup_and_anchor_links():
     rendered = render("## Fix it\n\nRun `nginx -t` & reload.\n")
     assert rendered.plain_text == "Fix it Run nginx -t & reload."
     assert rendered.headings_text == "Fix it"
+
+
+def test_code_blocks_of_one_language_share_one_formatter():
+    from lib.markdown import formatter
+
+    assert formatter(lang_str="language-bash", cssclass="highlight") is formatter(
+        lang_str="language-bash", cssclass="highlight"
+    )
+    assert formatter(lang_str="language-bash") is not formatter(lang_str="language-nginx")
+    html = render(
+        "```bash\necho one\n```\n\n```nginx\nlisten 80;\n```\n\n```bash\necho two\n```\n"
+    ).html
+    assert html.count('<code class="language-bash">') == 2
+    assert html.count('<code class="language-nginx">') == 1

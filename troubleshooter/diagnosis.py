@@ -13,7 +13,6 @@ import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from re import _parser as sre_parse  # to find the literal text every match must contain
 
 import ahocorasick_rs
 import yaml
@@ -23,11 +22,11 @@ from django.utils.safestring import mark_safe
 
 from lib.content import SLUG, ContentError, display, load_yaml, read_once
 from troubleshooter import flowchart
+from troubleshooter.literals import MIN_ANCHOR, anchors_of
 
 PATTERN_KEYS = {"id", "program", "match", "causes", "continue", "replaces", "examples", "note"}
 EXAMPLE_KEYS = {"line", "origin"}
 COMMAND_KEYS = {"run", "why"}
-MIN_ANCHOR = 4
 # Pasted text and API bodies: enough for a few thousand log lines. Whole files go
 # through the upload on the web page or `manage.py diagnose --file`.
 MAX_PASTE_BYTES = 256 * 1024
@@ -249,43 +248,6 @@ def fill(template, values):
 
 
 # Patterns -----------------------------------------------------------------------------
-
-
-def _literal_runs(items):
-    run = []
-    for op, arg in items:
-        if op is sre_parse.LITERAL:
-            run.append(chr(arg))
-            continue
-        if run:
-            yield "".join(run)
-        run = []
-    if run:
-        yield "".join(run)
-
-
-def _anchors(items):
-    """Texts of which every match contains at least one: the longest literal run of the
-    sequence, or else one run per branch of an alternation that every match goes through."""
-    items = list(items)
-    best = max(_literal_runs(items), key=len, default="")
-    if len(best) >= MIN_ANCHOR:
-        return (best,)
-    for op, arg in items:
-        if op is sre_parse.SUBPATTERN:
-            inner = _anchors(arg[-1])
-            if inner:
-                return inner
-        if op is sre_parse.BRANCH:
-            branches = [_anchors(branch) for branch in arg[1]]
-            if all(branches):
-                return tuple(dict.fromkeys(a for branch in branches for a in branch))
-    return ()
-
-
-def anchors_of(regex_text):
-    """The plain texts that any match must contain one of, for the prefilter; () if none."""
-    return _anchors(sre_parse.parse(regex_text))
 
 
 @dataclass

@@ -1,0 +1,52 @@
+"""The plain texts that every match of a regular expression must contain.
+
+The diagnosis looks for these with one Aho-Corasick pass over each line and tries a
+pattern only where its text occurs, which is what makes a million-line log quick.
+
+Python has no public interface that parses a regular expression into its parts, so
+this module, and only this one, reads `re._parser` (the module behind `re.compile`
+since 3.11, formerly `sre_parse`). Should a later Python change it, the tests of
+this module fail, and so does the content check, which requires every pattern to
+have such a text: loudly, never by matching less.
+"""
+
+from re import _parser
+
+MIN_ANCHOR = 4  # shorter texts occur on too many lines to be worth looking for
+
+
+def _literal_runs(items):
+    run = []
+    for op, arg in items:
+        if op is _parser.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            yield "".join(run)
+        run = []
+    if run:
+        yield "".join(run)
+
+
+def _anchors(items):
+    """Texts of which every match contains at least one: the longest literal run of the
+    sequence, or else one run per branch of an alternation that every match goes through."""
+    items = list(items)
+    best = max(_literal_runs(items), key=len, default="")
+    if len(best) >= MIN_ANCHOR:
+        return (best,)
+    for op, arg in items:
+        if op is _parser.SUBPATTERN:
+            inner = _anchors(arg[-1])
+            if inner:
+                return inner
+        if op is _parser.BRANCH:
+            branches = [_anchors(branch) for branch in arg[1]]
+            if all(branches):
+                return tuple(dict.fromkeys(a for branch in branches for a in branch))
+    return ()
+
+
+def anchors_of(regex_text):
+    """The plain texts that any match must contain one of, for the prefilter; () if none."""
+    return _anchors(_parser.parse(regex_text))
