@@ -1,7 +1,10 @@
 """Ticket email through a real SMTP server (aiosmtpd) that first refuses, then accepts."""
 
+import asyncio
 import io
 import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -93,3 +96,44 @@ def test_no_mail_server_at_all_still_saves_the_ticket(
     assert response.status_code == 302
     assert Ticket.objects.count() == 1
     assert "ConnectionRefusedError" in OutboundEmail.objects.first().last_error
+
+
+class Slow(Accepting):
+    """A mail server that takes its time, so two senders overlap."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.3)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_at_once_send_each_email_once(smtp):
+    from django.db import connection
+
+    from tickets import mail
+
+    ticket = Ticket.objects.create(
+        vps="vps-104233", domain="example.com", error="502", docker="no",
+        email="owner@example.com", description="Down.", submission="two-senders",
+    )  # fmt: skip
+    mail.queue(ticket, "https://help.example.com/tickets/x/")
+    server = smtp(Slow())
+    start = threading.Barrier(2)
+
+    def sender():
+        start.wait()
+        try:
+            return mail.send_pending()
+        finally:
+            connection.close()  # each thread has its own database connection
+
+    # As when the send after a ticket's commit and the timer's run meet.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: sender(), range(2)))
+    assert sorted(results) == [(0, 0), (2, 0)]
+    assert sorted(to[0] for to, _ in server.messages) == [
+        "owner@example.com",
+        "support@example.com",
+    ]
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(OutboundEmail.objects.values_list("claimed_until", flat=True)) == {None}

@@ -2,9 +2,11 @@
 
 import contextlib
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -54,18 +56,39 @@ def send(email, connection=None):
         email.status = OutboundEmail.Status.SENT
         email.sent_at = timezone.now()
         email.last_error = ""
-    email.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+    email.claimed_until = None  # the next retry may take it
+    email.save(update_fields=["status", "attempts", "last_error", "sent_at", "claimed_until"])
     return email.status == OutboundEmail.Status.SENT
 
 
+# How long a sender may take over the emails it claimed before another may retry them
+# (a sender that died mid-way); far longer than a send with its timeout takes.
+CLAIM = timedelta(minutes=10)
+
+
+def claim(ticket=None):
+    """Take the unsent emails (of one ticket, or all) that no other sender is trying, so
+    that the send after a ticket's commit and the one-minute timer never both send one.
+
+    On PostgreSQL the rows are locked and rows another sender holds are skipped; on
+    SQLite the IMMEDIATE transaction makes claims one at a time. Either way the update
+    marks them for CLAIM, and only this sender's rows come back."""
+    now = timezone.now()
+    until = now + CLAIM  # also tells this sender's rows from any other's
+    with transaction.atomic():
+        candidates = OutboundEmail.objects.claimable(now)
+        if ticket is not None:
+            candidates = candidates.filter(ticket=ticket)
+        ids = list(candidates.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        OutboundEmail.objects.claimable(now).filter(pk__in=ids).update(claimed_until=until)
+    claimed = OutboundEmail.objects.filter(pk__in=ids, claimed_until=until)
+    return list(claimed.select_related("ticket"))
+
+
 def send_pending(ticket=None):
-    """Send every email not sent yet (of one ticket, or all); return (sent, failed)."""
-    emails = OutboundEmail.objects.exclude(status=OutboundEmail.Status.SENT).select_related(
-        "ticket"
-    )
-    if ticket is not None:
-        emails = emails.filter(ticket=ticket)
-    emails = list(emails)
+    """Send every email not sent yet (of one ticket, or all) that this sender could claim;
+    return (sent, failed)."""
+    emails = claim(ticket)
     sent = failed = 0
     if not emails:
         return sent, failed

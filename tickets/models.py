@@ -88,7 +88,17 @@ class Ticket(models.Model):
 
     @property
     def mail_pending(self):
-        return self.emails.exclude(status=OutboundEmail.Status.SENT).exists()
+        return self.emails.unsent().exists()
+
+
+class OutboundEmailQuerySet(models.QuerySet):
+    def unsent(self):
+        return self.exclude(status=OutboundEmail.Status.SENT)
+
+    def claimable(self, now):
+        """Unsent, and no sender is trying them now (or one gave up: its claim ran out)."""
+        unclaimed = models.Q(claimed_until__isnull=True) | models.Q(claimed_until__lt=now)
+        return self.unsent().filter(unclaimed)
 
 
 class OutboundEmail(models.Model):
@@ -114,6 +124,13 @@ class OutboundEmail(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A sender is trying this email until then; others leave it alone.",
+    )
+
+    objects = OutboundEmailQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
