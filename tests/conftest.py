@@ -8,6 +8,31 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+# The member of staff every test that needs one signs in as.
+AGENT = "agent"
+AGENT_PASSWORD = "a long pass phrase 42"
+
+
+def pytest_configure(config):
+    # Tests create and sign in users often; the real hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def agent(db):
+    """A member of support staff (a superuser of the admin)."""
+    from django.contrib.auth.models import User
+
+    return User.objects.create_superuser(AGENT, "agent@example.com", AGENT_PASSWORD)
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    """The test client, signed in as the agent."""
+    client.force_login(agent)
+    return client
+
+
 CATEGORIES = """\
 - slug: causes
   title: Causes and fixes

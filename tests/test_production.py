@@ -6,8 +6,8 @@ import logging
 import os
 
 import pytest
-from django.contrib.auth.models import User
 
+from tests.conftest import AGENT, AGENT_PASSWORD
 from tests.test_settings import PRODUCTION, manage
 
 pytestmark = pytest.mark.django_db
@@ -146,10 +146,9 @@ def test_pages_with_a_form_token_are_private_and_never_stored(client, real_conte
 
 
 @pytest.mark.cache
-def test_signed_in_staff_always_get_a_fresh_page(client, article):
+def test_signed_in_staff_always_get_a_fresh_page(client, article, agent):
     client.get("/kb/backend-down/")
-    User.objects.create_superuser("agent", "agent@example.com", "a long pass phrase 42")
-    client.login(username="agent", password="a long pass phrase 42")
+    client.login(username=AGENT, password=AGENT_PASSWORD)
     assert "X-Page-Cache" not in client.get("/kb/backend-down/")
 
 
@@ -223,16 +222,13 @@ def test_hsts_and_secure_cookies_in_production():
 
 
 @pytest.mark.cache
-def test_the_admin_sign_in_is_paused_after_repeated_failures(client, settings):
+def test_the_admin_sign_in_is_paused_after_repeated_failures(client, settings, agent):
     settings.ADMIN_LOGIN_FAILURES = 3
-    User.objects.create_superuser("agent", "agent@example.com", "a long pass phrase 42")
     for _ in range(3):
         response = client.post("/admin/login/", {"username": "agent", "password": "guess"})
         assert response.status_code == 200  # the form again, with its error
     # Now even the right password is refused until the window ends.
-    response = client.post(
-        "/admin/login/", {"username": "agent", "password": "a long pass phrase 42"}
-    )
+    response = client.post("/admin/login/", {"username": AGENT, "password": AGENT_PASSWORD})
     assert response.status_code == 429
     assert response["Retry-After"] == str(settings.ADMIN_LOGIN_WINDOW)
     assert "Too many failed sign-ins" in response.content.decode()
@@ -240,14 +236,13 @@ def test_the_admin_sign_in_is_paused_after_repeated_failures(client, settings):
 
 
 @pytest.mark.cache
-def test_failures_from_one_address_do_not_lock_out_another(client, settings):
+def test_failures_from_one_address_do_not_lock_out_another(client, settings, agent):
     settings.ADMIN_LOGIN_FAILURES = 2
-    User.objects.create_superuser("agent", "agent@example.com", "a long pass phrase 42")
     for _ in range(2):
-        client.post("/admin/login/", {"username": "agent", "password": "guess"})
+        client.post("/admin/login/", {"username": AGENT, "password": "guess"})
     response = client.post(
         "/admin/login/",
-        {"username": "agent", "password": "a long pass phrase 42", "next": "/admin/"},
+        {"username": AGENT, "password": AGENT_PASSWORD, "next": "/admin/"},
         REMOTE_ADDR="192.0.2.7",
     )
     assert response.status_code == 302

@@ -314,7 +314,7 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def test_html_in_every_field_is_shown_escaped_everywhere(
-    client, django_capture_on_commit_callbacks
+    client, agent, django_capture_on_commit_callbacks
 ):
     response = submit(
         client, django_capture_on_commit_callbacks,
@@ -322,8 +322,7 @@ def test_html_in_every_field_is_shown_escaped_everywhere(
     )  # fmt: skip
     ticket = Ticket.objects.get()
     pages = [client.get(response["Location"]).content.decode()]
-    User.objects.create_user("agent", password="pw", is_staff=True, is_superuser=True)
-    client.login(username="agent", password="pw")
+    client.force_login(agent)
     pages.append(client.get("/admin/tickets/ticket/").content.decode())
     pages.append(client.get(f"/admin/tickets/ticket/{ticket.pk}/change/").content.decode())
     for html in pages:
@@ -340,15 +339,8 @@ def test_html_in_every_field_is_shown_escaped_everywhere(
 # The staff side -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def agent(client):
-    user = User.objects.create_user("agent", password="pw", is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
-
-
 def test_the_queue_lists_newest_first_with_filters(
-    client, settings, django_capture_on_commit_callbacks
+    client, agent, settings, django_capture_on_commit_callbacks
 ):
     settings.TICKETS_PER_HOUR = 10
     submit(client, django_capture_on_commit_callbacks, domain="old.example.com")
@@ -359,8 +351,7 @@ def test_the_queue_lists_newest_first_with_filters(
         error="503",
         docker="yes",
     )
-    User.objects.create_user("agent", password="pw", is_staff=True, is_superuser=True)
-    client.login(username="agent", password="pw")
+    client.force_login(agent)
     html = client.get("/admin/tickets/ticket/").content.decode()
     assert html.index("new.example.com") < html.index("old.example.com")
     for query in (
@@ -377,13 +368,12 @@ def test_the_queue_lists_newest_first_with_filters(
 
 
 def test_the_ticket_page_shows_the_log_monospaced_and_the_path_linked(
-    client, django_capture_on_commit_callbacks
+    client, agent, django_capture_on_commit_callbacks
 ):
     path = "code=502&log-502=no-such-file&socket-missing=other-name"
     submit(client, django_capture_on_commit_callbacks, path=path, outcome="wrong-upstream-address")
     ticket = Ticket.objects.get()
-    User.objects.create_user("agent", password="pw", is_staff=True, is_superuser=True)
-    client.login(username="agent", password="pw")
+    client.force_login(agent)
     html = client.get(f"/admin/tickets/ticket/{ticket.pk}/change/").content.decode()
     assert '<pre class="ticket-log"' in html
     assert f'href="/troubleshoot/?{path.replace("&", "&amp;")}">Open this step</a>' in html
@@ -391,11 +381,10 @@ def test_the_ticket_page_shows_the_log_monospaced_and_the_path_linked(
     assert 'href="/troubleshoot/cause/wrong-upstream-address/"' in html
 
 
-def test_staff_change_the_status_and_add_a_note(client, django_capture_on_commit_callbacks):
+def test_staff_change_the_status_and_add_a_note(client, agent, django_capture_on_commit_callbacks):
     submit(client, django_capture_on_commit_callbacks)
     ticket = Ticket.objects.get()
-    User.objects.create_user("agent", password="pw", is_staff=True, is_superuser=True)
-    client.login(username="agent", password="pw")
+    client.force_login(agent)
     response = client.post(
         f"/admin/tickets/ticket/{ticket.pk}/change/",
         {"status": "open", "internal_note": "Asked for the pool file.",

@@ -28,6 +28,10 @@ class TicketAdmin(admin.ModelAdmin):
     list_editable = ["status"]
     date_hierarchy = "created_at"
     inlines = [OutboundEmailInline]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     fieldsets = [
         (None, {"fields": ["reference", "status", "internal_note"]}),
         (
@@ -71,11 +75,7 @@ class TicketAdmin(admin.ModelAdmin):
     def log_display(self, ticket):
         if not ticket.log:
             return "(none)"
-        return format_html(
-            '<pre class="ticket-log" style="white-space: pre-wrap; '
-            'font-family: monospace; max-width: 60rem;">{}</pre>',
-            ticket.log,
-        )
+        return format_html('<pre class="ticket-log">{}</pre>', ticket.log)
 
     @admin.display(description="Diagnosed cause of the log")
     def diagnosed_cause_link(self, ticket):

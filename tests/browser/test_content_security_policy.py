@@ -6,9 +6,10 @@ watch really sees a violation.
 """
 
 import pytest
-from django.contrib.auth.models import User
 
 from tests.browser.conftest import _new_page
+from tests.conftest import AGENT, AGENT_PASSWORD
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,17 +50,33 @@ def test_pages_load_without_violations(page, site, path):
     assert page.js_errors == []
 
 
-def test_the_admin_works_under_the_policy(browser, site):
-    User.objects.create_superuser("agent", "agent@example.com", "a long pass phrase 42")
+def test_the_admin_works_under_the_policy(browser, site, agent):
+    ticket = Ticket.objects.create(
+        vps="vps-104233", domain="example.com", error="502", docker="no",
+        email="owner@example.com", description="Down.", submission="csp",
+        log="connect() to unix:/run/php/php8.2-fpm.sock failed (2: No such file or directory) "
+        "while connecting to upstream, client: 203.0.113.7, server: example.com, " * 3,
+    )  # fmt: skip
     page = _new_page(browser, viewport={"width": 1280, "height": 900})
     page.goto(site + "/admin/login/")
-    page.fill("#id_username", "agent")
-    page.fill("#id_password", "a long pass phrase 42")
+    page.fill("#id_username", AGENT)
+    page.fill("#id_password", AGENT_PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(site + "/admin/")
-    for path in ("/admin/tickets/ticket/", "/admin/kb/article/", "/admin/kb/article/1/change/"):
+    for path in (
+        "/admin/tickets/ticket/",
+        f"/admin/tickets/ticket/{ticket.pk}/change/",
+        "/admin/troubleshooter/outcomefeedback/",
+        "/admin/kb/article/",
+        "/admin/kb/article/1/change/",
+    ):
         page.goto(site + path)
         assert page.locator("#content").count() == 1
+    page.goto(site + f"/admin/tickets/ticket/{ticket.pk}/change/")
+    log = page.locator(".ticket-log")
+    # The stylesheet reached it: the long line wraps inside the page.
+    assert log.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-wrap"
+    assert log.evaluate("e => e.scrollWidth <= e.clientWidth")
     violations = list(page.csp_violations)
     page.context.close()
     assert violations == []
