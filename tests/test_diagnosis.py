@@ -1,7 +1,6 @@
 """The diagnosis engine: patterns, the real lines people paste, facts and commands."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from tests.test_flowchart_validation import copy_of_content
 from troubleshooter import diagnosis, flowchart
 
 LIBRARY = diagnosis.read(settings.CONTENT_DIR)
@@ -246,17 +246,22 @@ def test_it_reads_the_time_of_each_log_format(line, time):
 
 
 @pytest.fixture
-def patterns_dir(tmp_path, settings):
-    target = tmp_path / "content"
-    shutil.copytree(settings.BASE_DIR / "content", target)
-    settings.CONTENT_DIR = target
-    return target / "diagnosis" / "patterns.md"
+def patterns_dir(tmp_path):
+    return copy_of_content(tmp_path) / "diagnosis" / "patterns.md"
 
 
-def check_problems():
+def check_problems(patterns_dir):
+    with pytest.raises(diagnosis.DiagnosisError) as error:
+        diagnosis.read(patterns_dir.parent.parent)
+    return str(error.value)
+
+
+def test_manage_py_check_reports_a_broken_pattern(patterns_dir, settings):
+    settings.CONTENT_DIR = patterns_dir.parent.parent
+    replace(patterns_dir, "causes: {rate-limited: 0.95}", "causes: {rate-limiting: 0.95}")
     with pytest.raises(SystemCheckError) as error:
         call_command("check")
-    return str(error.value)
+    assert "cause 'rate-limiting' has no outcome" in str(error.value)
 
 
 def replace(path, old, new):
@@ -271,12 +276,12 @@ def test_the_check_rejects_an_example_its_pattern_misses(patterns_dir):
         "match: 'limiting connections by zone \"'",
         "match: 'limiting connections per zone \"'",
     )
-    assert "pattern 'nginx-limit-conn' does not match its example" in check_problems()
+    assert "pattern 'nginx-limit-conn' does not match its example" in check_problems(patterns_dir)
 
 
 def test_the_check_rejects_an_unknown_cause(patterns_dir):
     replace(patterns_dir, "causes: {rate-limited: 0.95}", "causes: {rate-limiting: 0.95}")
-    assert "cause 'rate-limiting' has no outcome" in check_problems()
+    assert "cause 'rate-limiting' has no outcome" in check_problems(patterns_dir)
 
 
 def test_the_check_rejects_a_broken_regular_expression(patterns_dir):
@@ -285,19 +290,19 @@ def test_the_check_rejects_a_broken_regular_expression(patterns_dir):
         "match: 'limiting connections by zone \"'",
         "match: 'limiting (connections by zone'",
     )
-    assert "'match' is not a valid regular expression" in check_problems()
+    assert "'match' is not a valid regular expression" in check_problems(patterns_dir)
 
 
 def test_the_check_wants_a_flowchart_step_for_ambiguous_patterns(patterns_dir):
     replace(patterns_dir, "    continue: code=502&log-502=refused\n    examples:", "    examples:")
-    assert "names several causes, so it needs 'continue'" in check_problems()
+    assert "names several causes, so it needs 'continue'" in check_problems(patterns_dir)
 
 
 def test_the_check_rejects_a_continue_that_is_not_a_path(patterns_dir):
     replace(
         patterns_dir, "continue: code=502&log-502=refused\n", "continue: code=502&log-502=refusd\n"
     )
-    assert "'continue' is not a path of the flowchart" in check_problems()
+    assert "'continue' is not a path of the flowchart" in check_problems(patterns_dir)
 
 
 def test_the_check_rejects_an_example_without_origin(patterns_dir):
@@ -306,4 +311,4 @@ def test_the_check_rejects_an_example_without_origin(patterns_dir):
         '        origin: \'nginx src/http/modules/ngx_http_limit_conn_module.c: "limiting connections by zone \\"%V\\""\'\n',
         "",
     )
-    assert "each example needs a 'line' and its 'origin'" in check_problems()
+    assert "each example needs a 'line' and its 'origin'" in check_problems(patterns_dir)

@@ -168,13 +168,18 @@ def test_postgres_reads_web_search_syntax(client, articles):
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only; runs in make test's second pass")
-def test_postgres_searches_the_stored_vector_through_its_index(articles):
+def test_postgres_finds_matches_through_the_index_of_the_table_search_reads(articles):
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
+    from kb.search import PostgresSearch
+
+    with CaptureQueriesContext(connection) as queries:
+        assert PostgresSearch().find(Query.parse("gunicorn"), any_word=False, limit=20)
+    [sql] = [q["sql"] for q in queries.captured_queries if "kb_searchdoc" in q["sql"]]
     with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")
-        cursor.execute(
-            "EXPLAIN SELECT id FROM kb_version WHERE search_vector @@ to_tsquery('english', 'gunicorn')"
-        )
+        cursor.execute("SET enable_seqscan = off")  # a few rows: PostgreSQL would scan them
+        cursor.execute("EXPLAIN " + sql)
         plan = " ".join(row[0] for row in cursor.fetchall())
-    assert "kb_version_search_vector" in plan
+        cursor.execute("RESET enable_seqscan")
+    assert "kb_searchdoc_search_vector" in plan

@@ -1,0 +1,33 @@
+"""The pages whose speed `make bench` measures, pinned to the queries they make.
+
+A page that starts asking the database once per article or per tag fails here first.
+Each is asked for twice, so what a process reads once (the flowchart, templates) and
+the page cache (turned off) do not count.
+"""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_page_cache(settings, real_content):
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        ("/", 1),  # the categories with their article counts
+        # the ETag (version and archived, the newest version), the article, its tags,
+        # the related articles and their versions
+        ("/kb/backend-down/", 7),
+        ("/search/?q=php-fpm+socket", 2),  # the matches, then their titles and summaries
+        ("/troubleshoot/", 0),  # the flowchart is content, read once per process
+        ("/troubleshoot/?code=502&log-502=refused", 0),
+    ],
+)
+def test_each_page_makes_a_fixed_number_of_queries(client, django_assert_num_queries, url, queries):
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
