@@ -10,6 +10,7 @@ from django.core.management.base import SystemCheckError
 
 from tests.test_flowchart_validation import copy_of_content
 from troubleshooter import diagnosis, flowchart
+from troubleshooter.api import as_json
 
 LIBRARY = diagnosis.read(settings.CONTENT_DIR)
 REAL_LINES = [
@@ -160,7 +161,7 @@ def test_a_whole_log_counts_causes_with_first_and_last_seen():
         ]
     )
     result = diagnosis.diagnose(log, LIBRARY)
-    data = result.as_json(summary=True)
+    data = as_json(result, summary=True)
     first = data["causes"][0]
     assert first["slug"] == "worker-pool-exhausted"  # the more certain finding comes first
     refused = next(c for c in data["causes"] if c["slug"] == "backend-down")

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.samples import FPM_LINE, SOCKET_LINE
+from troubleshooter.api import as_json
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +126,7 @@ def test_the_command_the_api_and_the_page_agree(client):
     from_command = json.loads(command("--json", text))
     from_api = client.post("/api/diagnose", {"log": text}).json()
     page = client.post("/troubleshoot/diagnose/", {"log": text})
-    from_page = page.context["result"].as_json()
+    from_page = as_json(page.context["result"])
     assert from_command == from_api == from_page
 
 

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from troubleshooter.literals import anchors_of
+from troubleshooter.diagnosis.literals import anchors_of
 
 
 @pytest.mark.parametrize(

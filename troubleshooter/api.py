@@ -4,10 +4,36 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from troubleshooter import diagnosis
+from troubleshooter import diagnosis, flowchart
 from troubleshooter.forms import UnreadableBody, api_form
 
 MAX_BYTES = diagnosis.MAX_PASTE_BYTES
+
+
+def as_json(result, summary=False):
+    """The diagnosis contract's object: causes ranked best first (an empty list when
+    nothing is recognised), the facts of the best cause's line, and the lines read;
+    with `summary` (a whole file) each cause also says how often and when."""
+    chart = flowchart.get()
+    causes = []
+    for finding in result.findings:
+        outcome = chart.outcomes[finding.slug]
+        item = {
+            "slug": finding.slug,
+            "title": outcome.title,
+            "confidence": finding.confidence,
+            "evidence": finding.evidence,
+            "url": outcome.get_absolute_url(),
+        }
+        if summary:
+            item.update(
+                count=finding.count,
+                first_seen=diagnosis.parse_time(finding.first_line),
+                last_seen=diagnosis.parse_time(finding.last_line),
+                example=finding.last_line,
+            )
+        causes.append(item)
+    return {"causes": causes, "facts": result.facts, "lines": result.lines}
 
 
 def _error(message, status):
@@ -35,6 +61,6 @@ def diagnose(request):
     if not form.is_valid():
         return _error(" ".join(form.errors["log"]), 400)
     return JsonResponse(
-        diagnosis.diagnose(form.cleaned_data["log"]).as_json(),
+        as_json(diagnosis.diagnose(form.cleaned_data["log"])),
         json_dumps_params={"ensure_ascii": False},
     )

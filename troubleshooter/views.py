@@ -1,15 +1,16 @@
+import html
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kb.models import Article
 from lib import votes
 from troubleshooter import diagnosis, flowchart
-from troubleshooter.diagnosis import highlight_evidence
 from troubleshooter.forms import DiagnoseForm, OutcomeFeedbackForm
 from troubleshooter.graph import draw
 from troubleshooter.models import OutcomeFeedback
@@ -116,6 +117,25 @@ def flowchart_map(request):
     walk = chart.walk(request.GET) if request.GET else None
     svg = draw(chart, walk)
     return _cacheable(render(request, "troubleshooter/map.html", {"svg": svg, "walk": walk}))
+
+
+def highlight_evidence(line, evidence):
+    """The line as HTML, escaped, with each piece of evidence marked."""
+    spans = []
+    for text in evidence:
+        start = line.find(text)
+        if start != -1:
+            spans.append((start, start + len(text)))
+    spans.sort()
+    parts, position = [], 0
+    for start, end in spans:
+        if start < position:
+            continue
+        parts.append(html.escape(line[position:start]))
+        parts.append(f"<mark>{html.escape(line[start:end])}</mark>")
+        position = end
+    parts.append(html.escape(line[position:]))
+    return mark_safe("".join(parts))
 
 
 def diagnosis_context(result, summary):

@@ -4,6 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from troubleshooter import diagnosis
+from troubleshooter.api import as_json as json_of
 
 
 class Command(BaseCommand):
@@ -67,12 +68,53 @@ class Command(BaseCommand):
                 except (ValueError, KeyError, TypeError):
                     result = {"error": f'line {number}: expected a JSON object with a "log" string'}
                 else:
-                    result = diagnosis.diagnose(text, library).as_json()
+                    result = json_of(diagnosis.diagnose(text, library))
                 self.stdout.write(json.dumps(result, ensure_ascii=False))
 
     def _print(self, result, as_json, summary):
-        data = result.as_json(summary=summary)
+        data = json_of(result, summary=summary)
         if as_json:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
-        self.stdout.write(diagnosis.as_text(result, data, summary))
+        self.stdout.write(as_text(result, data, summary))
+
+
+def as_text(result, data, summary=False):
+    """The diagnosis as a person reads it in a terminal."""
+    lines = [f"Read {data['lines']} line{'s' if data['lines'] != 1 else ''}."]
+    if not data["causes"]:
+        lines.append(
+            "No known cause in this text. Paste the proxy's error log line (for nginx: "
+            "/var/log/nginx/error.log) from the moment of the error, or start the "
+            "troubleshooter at /troubleshoot/."
+        )
+        return "\n".join(lines)
+    lines.append("")
+    for number, cause in enumerate(data["causes"], 1):
+        lines.append(
+            f"{number}. {cause['slug']}: {cause['title']} (confidence {cause['confidence']:.2f})"
+        )
+        if summary:
+            lines.append(
+                f"   {cause['count']} line(s), first seen {cause['first_seen'] or 'unknown'}, "
+                f"last seen {cause['last_seen'] or 'unknown'}"
+            )
+            lines.append(f"   latest: {cause['example'][:300]}")
+        for evidence in cause["evidence"]:
+            lines.append(f"   evidence: {evidence}")
+        lines.append(f"   more: {cause['url']}")
+    if result.continue_query and len(result.findings) > 1:
+        lines += [
+            "",
+            "The line alone cannot tell these causes apart; one more question can:",
+            f"   /troubleshoot/?{result.continue_query}",
+        ]
+    if data["facts"]:
+        lines += ["", "Facts: " + ", ".join(f"{k}={v}" for k, v in data["facts"].items())]
+    commands = result.commands()
+    if commands:
+        lines += ["", "Commands to run:"]
+        for command in commands:
+            lines.append(f"   {command['run']}")
+            lines.append(f"      # {command['why']}")
+    return "\n".join(lines)

@@ -1,0 +1,146 @@
+"""Diagnosing: every entry of a paste or a file matched, causes ranked, facts taken.
+
+Nothing here stores what was pasted.
+"""
+
+import html
+from dataclasses import dataclass, field
+
+from troubleshooter.diagnosis.commands import fill
+from troubleshooter.diagnosis.facts import derived, extract_facts
+from troubleshooter.diagnosis.library import Library, library
+from troubleshooter.diagnosis.text import normalise
+
+MAX_EVIDENCE = 3
+
+
+@dataclass
+class Finding:
+    """One cause across the input: how often, when, with which evidence."""
+
+    slug: str
+    confidence: float
+    count: int = 0
+    evidence: list = field(default_factory=list)
+    first_line: str = ""
+    last_line: str = ""
+    patterns: list = field(default_factory=list)
+
+    def add(self, pattern, text, entry, confidence):
+        self.count += 1
+        self.confidence = max(self.confidence, confidence)
+        if len(self.evidence) < MAX_EVIDENCE and text not in self.evidence:
+            self.evidence.append(text)
+        if not self.first_line:
+            self.first_line = entry
+        self.last_line = entry
+        if pattern not in self.patterns:
+            self.patterns.append(pattern)
+
+
+@dataclass
+class Diagnosis:
+    findings: list
+    facts: dict
+    lines: int
+    library: Library | None = None
+
+    @property
+    def continue_query(self):
+        """Where to pick up in the flowchart: the best finding's step that separates causes."""
+        for finding in self.findings[:1]:
+            for pattern in finding.patterns:
+                if pattern.continue_query:
+                    return pattern.continue_query
+        return ""
+
+    def commands(self, limit=2):
+        """Commands for the best causes, filled with the facts found.
+
+        A command about a TCP port is left out when the line named a unix socket, and
+        the other way round; a command already suggested is not repeated.
+        """
+        values = derived(self.facts)
+        irrelevant = set()
+        if "socket" in values:
+            irrelevant |= {"port", "upstream_url"}
+        if "port" in values:
+            irrelevant |= {"socket", "socket_dir"}
+        suggestions, seen = [], set()
+        for finding in self.findings[:limit]:
+            for command in self.library.commands.get(finding.slug, []):
+                text, missing = fill(command["run"], values)
+                if text in seen or irrelevant & set(missing):
+                    continue
+                seen.add(text)
+                suggestions.append(
+                    {"cause": finding.slug, "run": text, "why": command["why"], "missing": missing}
+                )
+        return suggestions
+
+
+def _rank(findings):
+    return sorted(findings.values(), key=lambda f: (-f.confidence, -f.count, f.slug))
+
+
+def _add(findings, matches, entry):
+    if len(matches) == 1:  # the usual case, kept short: it runs once per matching line
+        pattern, text = matches[0]
+        for slug, confidence in pattern.causes:
+            finding = findings.get(slug) or findings.setdefault(slug, Finding(slug, confidence))
+            finding.add(pattern, text, entry, confidence)
+        return
+    replaced = set()
+    for pattern, _ in matches:
+        replaced |= pattern.replaces
+    best = {}
+    for pattern, text in matches:
+        if pattern.id in replaced:
+            continue
+        for slug, confidence in pattern.causes:
+            if confidence > best.get(slug, (0, None, None))[0]:
+                best[slug] = (confidence, pattern, text)
+    for slug, (confidence, pattern, text) in best.items():
+        finding = findings.setdefault(slug, Finding(slug, confidence))
+        finding.add(pattern, text, entry, confidence)
+
+
+def diagnose(text, lib=None):
+    """Diagnose pasted text: one line, many lines, or a whole log."""
+    lib = lib or library()
+    entries, lines = normalise(text)
+    findings, facts = {}, {}
+    for entry in entries:
+        matches = lib.match_entry(entry)
+        if not matches:
+            continue
+        _add(findings, matches, entry)
+    ranked = _rank(findings)
+    if ranked:
+        best = ranked[0]
+        # Facts come from the newest line of the best cause: the one to act on.
+        facts = extract_facts(best.last_line, best.patterns[0].program)
+    return Diagnosis(ranked, facts, lines, lib)
+
+
+def diagnose_lines(lines, lib=None):
+    """Summarise a log read line by line (a file), without holding it in memory.
+
+    Lines are complete log entries here, so they are matched as they come; only HTML
+    entities are decoded, and only where there are any.
+    """
+    lib = lib or library()
+    findings, count = {}, 0
+    match_entry = lib.match_entry
+    for raw in lines:
+        count += 1
+        if "&" in raw:
+            raw = html.unescape(raw)
+        matches = match_entry(raw)
+        if matches:
+            _add(findings, matches, raw.rstrip("\n"))
+    ranked = _rank(findings)
+    facts = {}
+    if ranked:
+        facts = extract_facts(ranked[0].last_line, ranked[0].patterns[0].program)
+    return Diagnosis(ranked, facts, count, lib)

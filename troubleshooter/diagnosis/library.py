@@ -1,0 +1,263 @@
+"""The pattern library: content/diagnosis/patterns.md and commands.yaml, read and validated.
+
+Which message means what is content: each pattern with example lines, all of them
+tested, and the commands to suggest per cause. This module reads them, checks them
+and builds the prefilter that finds the patterns worth trying on a line.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ahocorasick_rs
+import yaml
+from django.conf import settings
+from django.http import QueryDict
+
+from lib.content import SLUG, ContentError, display, load_yaml, read_once
+from troubleshooter import flowchart
+from troubleshooter.diagnosis.literals import MIN_ANCHOR, anchors_of
+from troubleshooter.diagnosis.text import normalise
+
+PATTERN_KEYS = {"id", "program", "match", "causes", "continue", "replaces", "examples", "note"}
+EXAMPLE_KEYS = {"line", "origin"}
+COMMAND_KEYS = {"run", "why"}
+# Programs the patterns may name (the "program" fact).
+PROGRAMS = {
+    "nginx", "apache", "php-fpm", "php", "gunicorn", "uwsgi", "node", "pm2", "traefik",
+    "caddy", "haproxy", "kernel", "systemd", "selinux", "apparmor", "docker", "cloudflare",
+    "mysql", "application",
+}  # fmt: skip
+
+
+class DiagnosisError(ContentError):
+    """Problems in content/diagnosis/."""
+
+
+# Compared by identity: there is one object per pattern, and comparing every field
+# in the hot loop of a million-line log showed up in profiles.
+@dataclass(frozen=True, eq=False)
+class Pattern:
+    id: str
+    program: str
+    regex: re.Pattern
+    causes: tuple  # ((slug, confidence), ...), best first
+    continue_query: str
+    anchors: tuple
+    replaces: frozenset = frozenset()
+
+
+@dataclass
+class Library:
+    patterns: list
+    commands: dict
+    automaton: ahocorasick_rs.AhoCorasick  # finds every pattern's plain text at once
+    groups: list  # for each text the automaton knows, the patterns that need it
+    examples: list = field(default_factory=list)
+
+    def match_entry(self, entry):
+        """Patterns matching one entry, each with the text it matched.
+
+        The automaton finds every anchor in the line in one pass, so a line holding none
+        costs one scan; only the patterns of the anchors found are tried.
+        """
+        matches, tried = [], set()
+        for index, _, _ in self.automaton.find_matches_as_indexes(entry, overlapping=True):
+            for pattern in self.groups[index]:
+                if pattern.id in tried:
+                    continue
+                tried.add(pattern.id)
+                match = pattern.regex.search(entry)
+                if match:
+                    matches.append((pattern, match.group(0)))
+        return matches
+
+
+YAML_BLOCK = re.compile(r"^```ya?ml\n(.*?)^```", re.M | re.S)
+
+
+def _read_patterns(path, content_dir, outcomes, chart, problems):
+    where = display(path, content_dir)
+    try:
+        block = YAML_BLOCK.search(path.read_text(encoding="utf-8"))
+        data = load_yaml(block.group(1)) if block else None
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(f"{where}: cannot be read: {exc}")
+        return [], []
+    entries = data.get("patterns") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        problems.append(f"{where}: must hold a ```yaml block with a list of 'patterns'")
+        return [], []
+    patterns, examples, ids = [], [], set()
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: pattern {number} must be a mapping")
+            continue
+        pid = entry.get("id")
+        label = f"{where}: pattern '{pid or number}'"
+        for key in sorted(set(entry) - PATTERN_KEYS, key=str):
+            problems.append(f"{label}: unknown key '{key}'")
+        if not isinstance(pid, str) or not SLUG.match(pid):
+            problems.append(f"{label}: 'id' must be a slug")
+            continue
+        if pid in ids:
+            problems.append(f"{label}: the id is used twice")
+        ids.add(pid)
+        program = entry.get("program")
+        if program not in PROGRAMS:
+            problems.append(f"{label}: 'program' must be one of {', '.join(sorted(PROGRAMS))}")
+        try:
+            regex = re.compile(str(entry.get("match", "")))
+        except re.error as exc:
+            problems.append(f"{label}: 'match' is not a valid regular expression: {exc}")
+            continue
+        if not entry.get("match"):
+            problems.append(f"{label}: 'match' is required")
+            continue
+        causes = entry.get("causes")
+        if not isinstance(causes, dict) or not causes:
+            problems.append(f"{label}: 'causes' must map cause slugs to confidences")
+            causes = {}
+        ranked = []
+        for slug, confidence in causes.items():
+            if slug not in outcomes:
+                problems.append(f"{label}: cause '{slug}' has no outcome in content/outcomes/")
+            if not isinstance(confidence, int | float) or not 0 < confidence <= 1:
+                problems.append(f"{label}: confidence of '{slug}' must be above 0 and at most 1")
+                continue
+            ranked.append((slug, round(float(confidence), 2)))
+        ranked.sort(key=lambda item: -item[1])
+        query = str(entry.get("continue") or "")
+        if query and chart is not None:
+            walk = chart.walk(QueryDict(query))
+            if walk.dropped:
+                problems.append(f"{label}: 'continue' is not a path of the flowchart: {query}")
+            elif walk.outcome and walk.outcome.slug not in causes:
+                problems.append(
+                    f"{label}: 'continue' leads to outcome '{walk.outcome.slug}', "
+                    "which is not one of its causes"
+                )
+        elif len(ranked) > 1:
+            problems.append(
+                f"{label}: names several causes, so it needs 'continue': the flowchart step "
+                "that tells them apart"
+            )
+        anchors = anchors_of(regex.pattern)
+        if not anchors:
+            problems.append(
+                f"{label}: 'match' needs some plain text of {MIN_ANCHOR} characters or more "
+                "that every match contains (the diagnosis looks for it first)"
+            )
+        replaces = entry.get("replaces") or []
+        if not isinstance(replaces, list):
+            problems.append(f"{label}: 'replaces' must be a list of pattern ids")
+            replaces = []
+        pattern = Pattern(
+            pid,
+            program,
+            regex,
+            tuple(ranked),
+            query,
+            anchors,
+            frozenset(replaces),
+        )
+        patterns.append(pattern)
+        raw_examples = entry.get("examples")
+        if not isinstance(raw_examples, list) or not raw_examples:
+            problems.append(f"{label}: needs at least one example line")
+            continue
+        for example in raw_examples:
+            if (
+                not isinstance(example, dict)
+                or not example.get("line")
+                or not example.get("origin")
+            ):
+                problems.append(f"{label}: each example needs a 'line' and its 'origin'")
+                continue
+            for key in sorted(set(example) - EXAMPLE_KEYS, key=str):
+                problems.append(f"{label}: example has unknown key '{key}'")
+            examples.append((pattern, str(example["line"]), str(example["origin"])))
+    for pattern in patterns:
+        for other in sorted(pattern.replaces - ids):
+            problems.append(
+                f"{where}: pattern '{pattern.id}' replaces '{other}', which does not exist"
+            )
+    return patterns, examples
+
+
+def _read_commands(path, content_dir, outcomes, problems):
+    where = display(path, content_dir)
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(f"{where}: cannot be read: {exc}")
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"{where}: must map cause slugs to lists of commands")
+        return {}
+    commands = {}
+    for slug, entries in data.items():
+        if slug not in outcomes:
+            problems.append(f"{where}: '{slug}' is not an outcome")
+            continue
+        if not isinstance(entries, list) or not entries:
+            problems.append(f"{where}: '{slug}' needs a list of commands")
+            continue
+        commands[slug] = []
+        for entry in entries:
+            if not isinstance(entry, dict) or not entry.get("run") or not entry.get("why"):
+                problems.append(f"{where}: '{slug}': each command needs 'run' and 'why'")
+                continue
+            for key in sorted(set(entry) - COMMAND_KEYS, key=str):
+                problems.append(f"{where}: '{slug}': unknown key '{key}'")
+            commands[slug].append({"run": str(entry["run"]).strip(), "why": str(entry["why"])})
+    for slug in flowchart.CAUSES:
+        if slug not in commands:
+            problems.append(f"{where}: cause '{slug}' has no commands")
+    return commands
+
+
+def read(content_dir=None):
+    """Read and validate the pattern library; raise DiagnosisError listing every problem."""
+    content_dir = Path(content_dir or settings.CONTENT_DIR)
+    problems = []
+    try:
+        chart = flowchart.get(content_dir)
+    except flowchart.FlowchartError:
+        chart = None  # the flowchart check reports those problems itself
+    outcomes = chart.outcomes if chart else {slug: None for slug in flowchart.CAUSES}
+    folder = content_dir / "diagnosis"
+    patterns, examples = _read_patterns(
+        folder / "patterns.md", content_dir, outcomes, chart, problems
+    )
+    commands = _read_commands(folder / "commands.yaml", content_dir, outcomes, problems)
+    library = _build(patterns, commands, examples)
+    for pattern, line, _origin in examples:
+        entries, _ = normalise(line)
+        if not any(pattern in [p for p, _ in library.match_entry(e)] for e in entries):
+            problems.append(
+                f"{display(folder / 'patterns.md', content_dir)}: pattern '{pattern.id}' "
+                f"does not match its example: {line[:120]}"
+            )
+    if problems:
+        raise DiagnosisError(problems)
+    return library
+
+
+def _build(patterns, commands, examples):
+    groups = {}
+    for pattern in patterns:
+        for anchor in pattern.anchors:
+            groups.setdefault(anchor, []).append(pattern)
+    # With no valid pattern (the check reports why) the automaton gets one text no log holds.
+    groups = groups or {"\x00": []}
+    automaton = ahocorasick_rs.AhoCorasick(list(groups))
+    return Library(patterns, commands, automaton, list(groups.values()), examples)
+
+
+def library(content_dir=None):
+    """The pattern library (see read_once for when the files are read again)."""
+    content_dir = Path(content_dir or settings.CONTENT_DIR)
+    folder = content_dir / "diagnosis"
+    sources = [folder / "patterns.md", folder / "commands.yaml", content_dir / "flowchart.yaml"]
+    return read_once(read, content_dir, lambda: sources)
