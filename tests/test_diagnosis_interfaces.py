@@ -232,3 +232,19 @@ def test_the_home_page_takes_a_pasted_line(client, real_content):
     html = client.get("/").content.decode()
     assert 'action="/troubleshoot/diagnose/"' in html
     assert 'name="log"' in html
+
+
+def test_a_program_with_no_pattern_is_read_from_its_error_and_the_page_says_so(client):
+    response = client.post(
+        "/troubleshoot/diagnose/", {"log": "Error: connect ECONNREFUSED 127.0.0.1:3000"}
+    )
+    html = response.content.decode()
+    assert "PHP-FPM or your application is not running" in html
+    assert "Recognised from the error itself, not from a known message of this program" in html
+    assert '<span class="confidence">possible</span>' in html
+    assert "<code>backend-down</code>" not in html  # slugs are for staff and the API
+
+
+def test_a_known_program_message_is_not_marked_as_read_from_the_error(client):
+    response = client.post("/troubleshoot/diagnose/", {"log": SOCKET_LINE})
+    assert "Recognised from the error itself" not in response.content.decode()

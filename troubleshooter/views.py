@@ -138,6 +138,14 @@ def highlight_evidence(line, evidence):
     return mark_safe("".join(parts))
 
 
+# Confidence in words for customers: the numbers are for the API and staff.
+LIKELY = 0.7
+
+
+def likelihood(finding):
+    return "likely" if finding.confidence >= LIKELY else "possible"
+
+
 def diagnosis_context(result, summary):
     chart = flowchart.get()
     findings, previous = [], None
@@ -146,6 +154,7 @@ def diagnosis_context(result, summary):
             {
                 "finding": finding,
                 "outcome": chart.outcomes[finding.slug],
+                "likelihood": likelihood(finding),
                 "line": highlight_evidence(finding.last_line, finding.evidence),
                 # Causes read from the same line show it once.
                 "same_line": finding.last_line == previous,

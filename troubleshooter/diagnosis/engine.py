@@ -26,6 +26,16 @@ class Finding:
     last_line: str = ""
     patterns: list = field(default_factory=list)
 
+    @property
+    def generic(self):
+        """Recognised only from what the error means, by no message of a known program."""
+        return all(pattern.generic for pattern in self.patterns)
+
+    @property
+    def program(self):
+        """The program whose message named this cause, when one did."""
+        return next((p.program for p in self.patterns if not p.generic), None)
+
     def add(self, pattern, text, entry, confidence):
         self.count += 1
         self.confidence = max(self.confidence, confidence)
@@ -119,7 +129,7 @@ def diagnose(text, lib=None):
     if ranked:
         best = ranked[0]
         # Facts come from the newest line of the best cause: the one to act on.
-        facts = extract_facts(best.last_line, best.patterns[0].program)
+        facts = extract_facts(best.last_line, best.program)
     return Diagnosis(ranked, facts, lines, lib)
 
 
@@ -142,5 +152,5 @@ def diagnose_lines(lines, lib=None):
     ranked = _rank(findings)
     facts = {}
     if ranked:
-        facts = extract_facts(ranked[0].last_line, ranked[0].patterns[0].program)
+        facts = extract_facts(ranked[0].last_line, ranked[0].program)
     return Diagnosis(ranked, facts, count, lib)

@@ -26,8 +26,18 @@ COMMAND_KEYS = {"run", "why"}
 PROGRAMS = {
     "nginx", "apache", "php-fpm", "php", "gunicorn", "uwsgi", "node", "pm2", "traefik",
     "caddy", "haproxy", "kernel", "systemd", "selinux", "apparmor", "docker", "cloudflare",
-    "mysql", "application",
+    "mysql", "application", "heroku", "envoy", "kong", "apisix", "varnish", "supervisord",
+    "upstart", "passenger", "puma", "postgresql", "redis", "kubernetes", "go", "any",
 }  # fmt: skip
+# `program: any` marks the layer that reads the meaning of an error wherever it appears;
+# it counts only on a line that no program's own pattern matched.
+ANY = "any"
+# What a proxy logs about its own clients (a browser's old TLS version, a closed tab):
+# noise for a 5xx, so the layer that reads any error leaves such lines alone.
+CLIENT_SIDE = re.compile(
+    r"while (?:SSL handshaking|reading client request|reading PROXY protocol|sending to client)"
+    r"|client (?:closed|prematurely closed) (?:the )?connection|client intended to send too large"
+)
 
 
 class DiagnosisError(ContentError):
@@ -46,6 +56,10 @@ class Pattern:
     anchors: tuple
     replaces: frozenset = frozenset()
 
+    @property
+    def generic(self):
+        return self.program == ANY
+
 
 @dataclass
 class Library:
@@ -55,8 +69,10 @@ class Library:
     groups: list  # for each text the automaton knows, the patterns that need it
     examples: list = field(default_factory=list)
 
-    def match_entry(self, entry):
-        """Patterns matching one entry, each with the text it matched.
+    def match_entry(self, entry, every_layer=False):
+        """Patterns matching one entry, each with the text it matched; the layer that
+        reads any program's errors only when no program's own pattern matched (or with
+        `every_layer`, for checking examples).
 
         The automaton finds every anchor in the line in one pass, so a line holding none
         costs one scan; only the patterns of the anchors found are tried.
@@ -70,6 +86,10 @@ class Library:
                 match = pattern.regex.search(entry)
                 if match:
                     matches.append((pattern, match.group(0)))
+        if not every_layer and matches:
+            specific = [(pattern, text) for pattern, text in matches if not pattern.generic]
+            if specific or CLIENT_SIDE.search(entry):
+                matches = specific
         return matches
 
 
@@ -234,7 +254,7 @@ def read(content_dir=None):
     library = _build(patterns, commands, examples)
     for pattern, line, _origin in examples:
         entries, _ = normalise(line)
-        if not any(pattern in [p for p, _ in library.match_entry(e)] for e in entries):
+        if not any(pattern in [p for p, _ in library.match_entry(e, True)] for e in entries):
             problems.append(
                 f"{display(folder / 'patterns.md', content_dir)}: pattern '{pattern.id}' "
                 f"does not match its example: {line[:120]}"

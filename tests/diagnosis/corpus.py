@@ -1,0 +1,87 @@
+"""The real lines the diagnosis is measured on, and how it scores on them.
+
+- `real_lines.jsonl`: lines from public threads and program sources that the
+  patterns were written and tuned against.
+- `heldout.jsonl`: lines gathered the same way but never looked at while writing
+  patterns; no pattern is edited for them. They say how the diagnosis does on lines
+  it has not seen.
+- `not_errors.jsonl`: normal operation (access-log 200s, start-up, health checks):
+  every one must give no cause.
+
+Each labelled line has its `cause` and, where the line alone cannot tell, the
+other acceptable causes in `also`.
+
+    python -m tests.diagnosis.corpus     # prints the figures the README quotes
+"""
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def rows(name):
+    path = HERE / name
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def score(lines, causes_of):
+    """(top-1 share, top-3 share, misses) over the labelled lines."""
+    labelled = [row for row in lines if row.get("cause")]
+    top1 = top3 = 0
+    misses = []
+    for row in labelled:
+        found = causes_of(row["log"])
+        accepted = {row["cause"], *row.get("also", [])}
+        if found[:1] and found[0] in accepted:
+            top1 += 1
+        else:
+            misses.append((row["cause"], found[:2], row.get("origin", "")))
+        top3 += bool(accepted & set(found[:3]))
+    return top1 / len(labelled), top3 / len(labelled), misses
+
+
+def fragment_score(library, diagnose):
+    """Share of the fragments of every pattern example that keep the line's top cause."""
+    from tests.diagnosis.fragments import fragments
+
+    total = same = 0
+    misses = []
+    for pattern, line, _ in library.examples:
+        full = [f.slug for f in diagnose(line, library).findings][:1]
+        for fragment in fragments(line):
+            total += 1
+            got = [f.slug for f in diagnose(fragment, library).findings][:1]
+            same += got == full
+            if got != full:
+                misses.append((pattern.id, full, got, fragment))
+    return same / total, total, misses
+
+
+if __name__ == "__main__":
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DEBUG", "1")
+    django.setup()
+    from troubleshooter import diagnosis
+
+    library = diagnosis.library()
+
+    def causes_of(text):
+        return [f.slug for f in diagnosis.diagnose(text, library).findings]
+
+    for name in ("real_lines.jsonl", "heldout.jsonl"):
+        data = rows(name)
+        top1, top3, _ = score(data, causes_of)
+        programs = len({row.get("program") for row in data})
+        print(
+            f"{name}: {len(data)} lines from {programs} programs, top-1 {top1:.1%}, top-3 {top3:.1%}"
+        )
+    quiet = rows("not_errors.jsonl")
+    empty = sum(not causes_of(row["log"]) for row in quiet)
+    print(f"not_errors.jsonl: {empty} of {len(quiet)} give no cause")
+    share, total, _ = fragment_score(library, diagnosis.diagnose)
+    print(f"fragments of the pattern examples: {share:.1%} of {total} keep the top cause")

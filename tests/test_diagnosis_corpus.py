@@ -1,0 +1,33 @@
+"""The diagnosis on real lines: the ones it was tuned on, the held-out ones, lines that
+are not errors, and the fragments of every pattern example. The floors are the
+figures measured when they were set (README, The log diagnosis); a change that
+lowers one fails here."""
+
+import pytest
+from django.conf import settings
+
+from tests.diagnosis.corpus import fragment_score, rows, score
+from troubleshooter import diagnosis
+
+LIBRARY = diagnosis.read(settings.CONTENT_DIR)
+
+
+def causes(text):
+    return [f.slug for f in diagnosis.diagnose(text, LIBRARY).findings]
+
+
+def test_the_lines_it_was_tuned_on_get_the_cause_their_thread_found():
+    top1, top3, misses = score(rows("real_lines.jsonl"), causes)
+    assert top1 >= 0.85, misses
+    assert top3 >= 0.91, misses
+
+
+@pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])
+def test_normal_operation_gives_no_cause(row):
+    assert causes(row["log"]) == []
+
+
+def test_fragments_of_every_example_keep_its_top_cause():
+    share, total, misses = fragment_score(LIBRARY, diagnosis.diagnose)
+    assert total > 400
+    assert share >= 0.95, misses
