@@ -77,19 +77,23 @@ class Library:
         The automaton finds every anchor in the line in one pass, so a line holding none
         costs one scan; only the patterns of the anchors found are tried.
         """
-        matches, tried = [], set()
+        matches, tried, generic = [], set(), []
         for index, _, _ in self.automaton.find_matches_as_indexes(entry, overlapping=True):
             for pattern in self.groups[index]:
                 if pattern.id in tried:
                     continue
                 tried.add(pattern.id)
+                if pattern.generic:
+                    generic.append(pattern)  # tried below, only if they can count
+                    continue
                 match = pattern.regex.search(entry)
                 if match:
                     matches.append((pattern, match.group(0)))
-        if not every_layer and matches:
-            specific = [(pattern, text) for pattern, text in matches if not pattern.generic]
-            if specific or CLIENT_SIDE.search(entry):
-                matches = specific
+        if generic and (every_layer or not (matches or CLIENT_SIDE.search(entry))):
+            for pattern in generic:
+                match = pattern.regex.search(entry)
+                if match:
+                    matches.append((pattern, match.group(0)))
         return matches
 
 

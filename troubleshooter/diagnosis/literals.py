@@ -30,21 +30,24 @@ def _literal_runs(items):
 
 def _anchors(items):
     """Texts of which every match contains at least one: the longest literal run of the
-    sequence, or else one run per branch of an alternation that every match goes through."""
+    sequence, or the texts of a group or an alternation every match goes through;
+    of these, the set whose shortest text is longest (a longer text is rarer in logs,
+    so fewer lines wake the pattern)."""
     items = list(items)
+    candidates = []
     best = max(_literal_runs(items), key=len, default="")
     if len(best) >= MIN_ANCHOR:
-        return (best,)
+        candidates.append((best,))
     for op, arg in items:
         if op is _parser.SUBPATTERN:
             inner = _anchors(arg[-1])
             if inner:
-                return inner
+                candidates.append(inner)
         if op is _parser.BRANCH:
             branches = [_anchors(branch) for branch in arg[1]]
             if all(branches):
-                return tuple(dict.fromkeys(a for branch in branches for a in branch))
-    return ()
+                candidates.append(tuple(dict.fromkeys(a for branch in branches for a in branch)))
+    return max(candidates, key=lambda texts: min(map(len, texts)), default=())
 
 
 def anchors_of(regex_text):
