@@ -300,3 +300,64 @@ def test_the_check_rejects_an_example_without_origin(patterns_dir):
         "",
     )
     assert "each example needs a 'line' and its 'origin'" in check_problems(patterns_dir)
+
+
+def test_every_suggested_command_is_valid_shell_with_nothing_left_to_fill():
+    """For every example line, every command of each of its causes, as the page shows
+    them: `bash -n` accepts each, and no @name@ is left."""
+    import subprocess
+
+    from troubleshooter.diagnosis.commands import PLACEHOLDER, suggest
+
+    rendered = set()
+    for _pattern, line, _ in LIBRARY.examples:
+        result = diagnosis.diagnose(line, LIBRARY)
+        rendered |= {c["run"] for c in suggest(result.findings, result.facts, LIBRARY.commands, 20)}
+    assert len(rendered) > 80
+    left = [command for command in rendered if PLACEHOLDER.search(command)]
+    assert left == []
+    script = "\n".join(
+        f"check_{n}() {{\n{command}\n}}" for n, command in enumerate(sorted(rendered))
+    )
+    checked = subprocess.run(["bash", "-n"], input=script, text=True, capture_output=True)
+    assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("upstream", "expected", "absent"),
+    [
+        (
+            'upstream: "fastcgi://unix:/run/php/php8.2-fpm.sock:"',
+            "cgi-fcgi -bind -connect /run/php/php8.2-fpm.sock",
+            "curl",
+        ),
+        (
+            'upstream: "fastcgi://127.0.0.1:9000"',
+            "cgi-fcgi -bind -connect 127.0.0.1:9000",
+            "curl -v http",
+        ),
+        (
+            'upstream: "https://127.0.0.1:8443/"',
+            "openssl s_client -connect 127.0.0.1:8443 ",
+            "https://127.0.0.1:8443 -servername",
+        ),
+    ],
+)
+def test_commands_get_the_part_of_the_upstream_they_need(upstream, expected, absent):
+    from troubleshooter.diagnosis.commands import suggest
+
+    cause = "upstream-tls" if "https" in upstream else "wrong-upstream-address"
+    finding = diagnosis.Finding(cause, 0.9)
+    facts = diagnosis.extract_facts(
+        f'connect() failed, client: 203.0.113.7, {upstream}, host: "example.com"'
+    )
+    runs = " | ".join(c["run"] for c in suggest([finding], facts, LIBRARY.commands))
+    assert expected in runs
+    assert absent not in runs
+
+
+def test_no_php_commands_for_a_backend_that_is_not_php():
+    line = '2026/11/21 03:12:45 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.7, server: example.com, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8000/", host: "example.com"'
+    runs = [c["run"] for c in diagnosis.diagnose(line, LIBRARY).commands(limit=3)]
+    assert runs and not any("php" in run for run in runs)
+    assert "ss -ltnp 'sport = :8000'" in runs

@@ -6,8 +6,8 @@ Nothing here stores what was pasted.
 import html
 from dataclasses import dataclass, field
 
-from troubleshooter.diagnosis.commands import fill
-from troubleshooter.diagnosis.facts import derived, extract_facts
+from troubleshooter.diagnosis.commands import suggest
+from troubleshooter.diagnosis.facts import extract_facts
 from troubleshooter.diagnosis.library import Library, library
 from troubleshooter.diagnosis.text import normalise
 
@@ -65,28 +65,8 @@ class Diagnosis:
         return ""
 
     def commands(self, limit=2):
-        """Commands for the best causes, filled with the facts found.
-
-        A command about a TCP port is left out when the line named a unix socket, and
-        the other way round; a command already suggested is not repeated.
-        """
-        values = derived(self.facts)
-        irrelevant = set()
-        if "socket" in values:
-            irrelevant |= {"port", "upstream_url"}
-        if "port" in values:
-            irrelevant |= {"socket", "socket_dir"}
-        suggestions, seen = [], set()
-        for finding in self.findings[:limit]:
-            for command in self.library.commands.get(finding.slug, []):
-                text, missing = fill(command["run"], values)
-                if text in seen or irrelevant & set(missing):
-                    continue
-                seen.add(text)
-                suggestions.append(
-                    {"cause": finding.slug, "run": text, "why": command["why"], "missing": missing}
-                )
-        return suggestions
+        """The suggested commands for the best causes, filled with the facts found."""
+        return suggest(self.findings, self.facts, self.library.commands, limit)
 
 
 def _rank(findings):

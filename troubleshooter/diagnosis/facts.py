@@ -100,20 +100,3 @@ def extract_facts(entry, program=None):
         if port:
             facts["port"] = port.group(1)
     return facts
-
-
-def derived(facts):
-    """Facts for the suggested commands, worked out from the ones in the log."""
-    values = dict(facts)
-    if "php_version" in facts:
-        values["service"] = f"php{facts['php_version']}-fpm"
-    elif "php-fpm" in facts.get("socket", "") or facts.get("program") == "php-fpm":
-        values["service"] = "php-fpm"
-    if "socket" in facts:
-        values["socket_dir"] = facts["socket"].rsplit("/", 1)[0] + "/"
-    upstream = facts.get("upstream", "")
-    if upstream.startswith("http"):
-        values["upstream_url"] = upstream
-    elif upstream and not upstream.startswith("unix:"):
-        values["upstream_url"] = f"http://{upstream}/"
-    return values

@@ -21,7 +21,7 @@ from troubleshooter.diagnosis.text import normalise
 
 PATTERN_KEYS = {"id", "program", "match", "causes", "continue", "replaces", "examples", "note"}
 EXAMPLE_KEYS = {"line", "origin"}
-COMMAND_KEYS = {"run", "why"}
+COMMAND_KEYS = {"run", "why", "for"}
 # Programs the patterns may name (the "program" fact).
 PROGRAMS = {
     "nginx", "apache", "php-fpm", "php", "gunicorn", "uwsgi", "node", "pm2", "traefik",
@@ -234,7 +234,15 @@ def _read_commands(path, content_dir, outcomes, problems):
                 continue
             for key in sorted(set(entry) - COMMAND_KEYS, key=str):
                 problems.append(f"{where}: '{slug}': unknown key '{key}'")
-            commands[slug].append({"run": str(entry["run"]).strip(), "why": str(entry["why"])})
+            if entry.get("for") not in (None, "php"):
+                problems.append(f"{where}: '{slug}': 'for' can only be php")
+            commands[slug].append(
+                {
+                    "run": str(entry["run"]).strip(),
+                    "why": str(entry["why"]),
+                    "for": entry.get("for"),
+                }
+            )
     for slug in flowchart.CAUSES:
         if slug not in commands:
             problems.append(f"{where}: cause '{slug}' has no commands")
