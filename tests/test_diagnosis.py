@@ -361,3 +361,53 @@ def test_no_php_commands_for_a_backend_that_is_not_php():
     runs = [c["run"] for c in diagnosis.diagnose(line, LIBRARY).commands(limit=3)]
     assert runs and not any("php" in run for run in runs)
     assert "ss -ltnp 'sport = :8000'" in runs
+
+
+# A paste read as a whole -----------------------------------------------------------------
+
+REFUSED_3000 = '2026/11/21 03:12:45 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.7, server: example.com, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:3000/", host: "example.com"'
+
+
+def test_a_php_fpm_pool_line_in_the_paste_outranks_the_proxy_line():
+    paste = (
+        '2026/11/21 03:12:45 [error] 7#7: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 203.0.113.7, upstream: "fastcgi://unix:/run/php/php8.2-fpm.sock:"\n'
+        "[21-Nov-2026 03:12:40] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it"
+    )
+    assert causes(paste)[0] == "worker-pool-exhausted"
+
+
+def test_systemctl_and_ss_output_in_the_paste_settle_the_question():
+    paste = "\n".join([
+        REFUSED_3000,
+        "$ systemctl status myapp",
+        "● myapp.service - My app",
+        "     Active: active (running) since Sat 2026-11-21 01:00:00 UTC; 2h ago",
+        "$ ss -tlnp",
+        'LISTEN 0      511        127.0.0.1:8080      0.0.0.0:*    users:(("node",pid=812,fd=18))',
+    ])  # fmt: skip
+    result = diagnosis.diagnose(paste, LIBRARY)
+    assert [f.slug for f in result.findings][:1] == ["wrong-upstream-address"]
+    assert result.settled
+    says = [o.says for o in result.observations]
+    assert "the service is running, so it did not simply stop" in says
+    assert any("nothing listens on port 3000" in s and "8080" in s for s in says)
+
+
+def test_a_stopped_service_in_the_paste_points_at_the_backend_being_down():
+    paste = f"{REFUSED_3000}\n● myapp.service - My app\n   Active: inactive (dead)"
+    assert causes(paste)[0] == "backend-down"
+
+
+def test_a_full_filesystem_in_df_output_names_the_cause_but_a_snap_does_not():
+    df = "Filesystem      Size  Used Avail Use% Mounted on\n/dev/vda1        25G   25G     0 100% /\n"
+    assert causes(df) == ["disk-full"]
+    snap = "Filesystem      Size  Used Avail Use% Mounted on\n/dev/loop0       64M   64M     0 100% /snap/core20/2318\n"
+    assert causes(snap) == []
+
+
+def test_the_page_says_which_pasted_line_answered_the_question(client):
+    paste = f"{REFUSED_3000}\n● myapp.service - My app\n     Active: active (running) since Sat 2026-11-21 01:00:00 UTC; 2h ago\nLISTEN 0 511 127.0.0.1:8080 0.0.0.0:*"
+    html = client.post("/troubleshoot/diagnose/", {"log": paste}).content.decode()
+    assert "Your paste already answers the question that tells these causes apart" in html
+    assert "Nothing listens on port 3000, which the proxy uses" in html
+    assert "One question settles it" not in html

@@ -164,7 +164,8 @@ def diagnosis_context(result, summary):
         )
         previous = finding.last_line
     facts = [(diagnosis.FACT_LABELS.get(k, k), v) for k, v in result.facts.items()]
-    continue_query = result.continue_query if len(result.findings) > 1 else ""
+    unsettled = len(result.findings) > 1 and not result.settled
+    continue_query = result.continue_query if unsettled else ""
     next_question = chart.walk(QueryDict(continue_query)).question if continue_query else None
     # The lines to carry into a ticket: the latest line of each cause found.
     ticket_log = "\n".join(dict.fromkeys(f.last_line for f in result.findings))
@@ -176,6 +177,7 @@ def diagnosis_context(result, summary):
         "summary": summary,
         "commands": result.commands(),
         "continue_query": continue_query,
+        "observations": result.observations,
         "next_question": next_question,
     }
 

@@ -7,11 +7,13 @@ import html
 from dataclasses import dataclass, field
 
 from troubleshooter.diagnosis.commands import suggest
+from troubleshooter.diagnosis.context import observe
 from troubleshooter.diagnosis.facts import extract_facts
 from troubleshooter.diagnosis.library import Library, library
 from troubleshooter.diagnosis.text import normalise
 
 MAX_EVIDENCE = 3
+SETTLED_BY = 0.3  # how far ahead the best cause must be for no question to be needed
 
 
 @dataclass
@@ -29,7 +31,7 @@ class Finding:
     @property
     def generic(self):
         """Recognised only from what the error means, by no message of a known program."""
-        return all(pattern.generic for pattern in self.patterns)
+        return bool(self.patterns) and all(pattern.generic for pattern in self.patterns)
 
     @property
     def program(self):
@@ -54,6 +56,18 @@ class Diagnosis:
     facts: dict
     lines: int
     library: Library | None = None
+    observations: list = field(default_factory=list)  # pasted command output that counted
+    unmatched: int = 0  # entries that matched nothing
+
+    @property
+    def settled(self):
+        """Whether pasted command output already answered what the log alone could not:
+        the best cause is then clearly ahead of the next."""
+        if not self.observations or not self.findings:
+            return False
+        if len(self.findings) == 1:
+            return True
+        return self.findings[0].confidence - self.findings[1].confidence >= SETTLED_BY
 
     @property
     def continue_query(self):
@@ -99,18 +113,45 @@ def diagnose(text, lib=None):
     """Diagnose pasted text: one line, many lines, or a whole log."""
     lib = lib or library()
     entries, lines = normalise(text)
-    findings, facts = {}, {}
+    findings, facts, unmatched = {}, {}, 0
     for entry in entries:
         matches = lib.match_entry(entry)
         if not matches:
+            unmatched += 1
             continue
         _add(findings, matches, entry)
+    # Command output is read line by line as pasted: its lines are not log entries.
+    observations = _weigh(findings, observe(text.splitlines())) if lines > 1 else []
     ranked = _rank(findings)
     if ranked:
         best = ranked[0]
         # Facts come from the newest line of the best cause: the one to act on.
         facts = extract_facts(best.last_line, best.program)
-    return Diagnosis(ranked, facts, lines, lib)
+    return Diagnosis(ranked, facts, lines, lib, observations=observations, unmatched=unmatched)
+
+
+def _weigh(findings, observations):
+    """Apply what pasted command output says; the observations that changed anything."""
+    used = []
+    for observation in observations:
+        changed = False
+        for slug, delta in observation.effects.items():
+            finding = findings.get(slug)
+            if finding is not None:
+                finding.confidence = round(min(0.99, max(0.01, finding.confidence + delta)), 2)
+                changed = True
+        for slug, confidence in observation.names.items():
+            finding = findings.setdefault(slug, Finding(slug, confidence))
+            finding.confidence = max(finding.confidence, confidence)
+            if observation.line not in finding.evidence:
+                finding.evidence.append(observation.line)
+            finding.first_line = finding.first_line or observation.line
+            finding.last_line = finding.last_line or observation.line
+            finding.count = max(finding.count, 1)
+            changed = True
+        if changed:
+            used.append(observation)
+    return used
 
 
 def diagnose_lines(lines, lib=None):
