@@ -411,3 +411,16 @@ def test_the_page_says_which_pasted_line_answered_the_question(client):
     assert "Your paste already answers the question that tells these causes apart" in html
     assert "Nothing listens on port 3000, which the proxy uses" in html
     assert "One question settles it" not in html
+
+
+def test_command_output_is_never_joined_to_the_log_line_before_it():
+    entries, lines = diagnosis.normalise(
+        f"{REFUSED_3000}\nroot@web:~# systemctl status myapp\n● myapp.service - My app\n     Active: active (running)"
+    )
+    assert lines == 4
+    assert entries[0] == REFUSED_3000
+    assert entries[1:] == [
+        "systemctl status myapp",
+        "● myapp.service - My app",
+        "Active: active (running)",
+    ]

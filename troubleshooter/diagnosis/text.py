@@ -27,6 +27,14 @@ ENTRY_START = re.compile(
     )""",
     re.X,
 )
+# A shell prompt: "$ ", "root@web:~# ", "[root@web ~]# ", "user@host:/srv$ ".
+PROMPT = re.compile(r"^(?:\[?[\w.-]+@[\w.-]+[: ][^\]\s$#]*\]?)?[$#] (?=\S)")
+# Lines of command output that customers paste between log lines (systemctl status,
+# ss and netstat, df, free, docker ps): each starts an entry of its own.
+OUTPUT = re.compile(
+    r"^(?:[●○×]\s|Active:|Loaded:|Main PID:|LISTEN\s|ESTAB\s|tcp6?\s|udp6?\s|Netid\s|State\s"
+    r"|Filesystem\s|/dev/|tmpfs\s|overlay\s|Mem:|Swap:|CONTAINER ID|NAME\s|HTTP/[\d.]+ \d{3})"
+)
 # Terminals wrap at these widths mid-word; other wrapping happens at spaces.
 HARD_WRAP_WIDTHS = {80, 100, 120, 132, 160, 200}
 QUOTES = "\"'`“”‘’"
@@ -50,10 +58,19 @@ def normalise(text):
         lines += 1
         while len(line) > 1 and line[0] in QUOTES and line[-1] in QUOTES:
             line = line[1:-1].strip()  # quoted or marked as code in a chat or forum
-        if line.startswith(("> ", "$ ", "# ")) and len(line) > 2:
-            line = line[2:]  # quoted in a forum post, or a shell prompt
+        prompt = PROMPT.match(line)
+        if prompt:
+            line = line[prompt.end() :]
+        elif line.startswith("> ") and len(line) > 2:
+            line = line[2:]  # quoted in a forum post
         line = TRAILING_JUNK.sub("", line)
-        if entries and previous_length and not ENTRY_START.match(line):
+        if prompt:
+            # A command the customer ran, and the first line of its output, are never
+            # the rest of a wrapped log line.
+            entries.append(line)
+            previous_length = 0
+            continue
+        if entries and previous_length and not ENTRY_START.match(line) and not OUTPUT.match(line):
             joiner = "" if previous_length in HARD_WRAP_WIDTHS else " "
             entries[-1] += joiner + line
         else:
