@@ -248,3 +248,25 @@ def test_a_program_with_no_pattern_is_read_from_its_error_and_the_page_says_so(c
 def test_a_known_program_message_is_not_marked_as_read_from_the_error(client):
     response = client.post("/troubleshoot/diagnose/", {"log": SOCKET_LINE})
     assert "Recognised from the error itself" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (SOCKET_LINE + "\n") * (250_000 // (len(SOCKET_LINE) + 1)),  # one line, 256 KB of it
+        "\n".join(
+            f"2026/11/21 03:12:45 [error] 7#7: *{n} connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.{n // 250}.{n % 250}"
+            for n in range(5000)
+        )[:255_000],  # 5,000 distinct lines
+        ("x" * 100_000 + " connect() failed (111: Connection refused)\n") * 2,  # 100 KB lines
+        ("upstream timed out (110: Connection timed out) while reading upstream, " * 1400 + "\n")
+        * 2,
+    ],
+    ids=["repeated", "distinct", "long-lines", "long-matches"],
+)
+def test_big_pastes_are_diagnosed_not_failed(client, text):
+    response = client.post(
+        "/api/diagnose", json.dumps({"log": text}), content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["causes"]
