@@ -270,3 +270,13 @@ def test_big_pastes_are_diagnosed_not_failed(client, text):
     )
     assert response.status_code == 200
     assert response.json()["causes"]
+
+
+def test_a_paste_of_several_lines_is_described_as_such_with_what_matched_nothing(client):
+    paste = f"{SOCKET_LINE}\n{SOCKET_LINE.replace('*4183', '*4184')}\n\n2026/11/21 03:12:46 [notice] 7#7: signal process started"
+    html = client.post("/troubleshoot/diagnose/", {"log": paste}).content.decode()
+    assert "From these 3 lines; 1 of them matched no message we know." in html
+    assert "signal process started</code></pre>" in html  # shown under "matched nothing"
+    assert (
+        html.count('<pre class="evidence"') == 3
+    )  # both lines that showed the cause, and the other

@@ -156,6 +156,12 @@ def diagnosis_context(result, summary):
                 "outcome": chart.outcomes[finding.slug],
                 "likelihood": likelihood(finding),
                 "line": highlight_evidence(finding.last_line, finding.evidence),
+                # The other lines that showed it, newest first, for a paste of many.
+                "more_lines": [
+                    highlight_evidence(line, finding.evidence)
+                    for line in reversed(finding.lines)
+                    if line != finding.last_line
+                ],
                 # Causes read from the same line show it once.
                 "same_line": finding.last_line == previous,
                 "first_seen": diagnosis.parse_time(finding.first_line),
@@ -178,6 +184,7 @@ def diagnosis_context(result, summary):
         "commands": result.commands(),
         "continue_query": continue_query,
         "observations": result.observations,
+        "unmatched": result.unmatched,
         "next_question": next_question,
     }
 

@@ -13,6 +13,7 @@ from troubleshooter.diagnosis.library import Library, library
 from troubleshooter.diagnosis.text import normalise
 
 MAX_EVIDENCE = 3
+MAX_LINES = 20  # entries kept per cause (and unmatched ones per paste) to show
 SETTLED_BY = 0.3  # how far ahead the best cause must be for no question to be needed
 
 
@@ -27,6 +28,7 @@ class Finding:
     first_line: str = ""
     last_line: str = ""
     patterns: list = field(default_factory=list)
+    lines: list = field(default_factory=list)  # the distinct entries that showed it
 
     @property
     def generic(self):
@@ -46,6 +48,8 @@ class Finding:
         if not self.first_line:
             self.first_line = entry
         self.last_line = entry
+        if len(self.lines) < MAX_LINES and entry not in self.lines:
+            self.lines.append(entry)
         if pattern not in self.patterns:
             self.patterns.append(pattern)
 
@@ -57,7 +61,7 @@ class Diagnosis:
     lines: int
     library: Library | None = None
     observations: list = field(default_factory=list)  # pasted command output that counted
-    unmatched: int = 0  # entries that matched nothing
+    unmatched: list = field(default_factory=list)  # entries that matched nothing (a few)
 
     @property
     def settled(self):
@@ -113,11 +117,12 @@ def diagnose(text, lib=None):
     """Diagnose pasted text: one line, many lines, or a whole log."""
     lib = lib or library()
     entries, lines = normalise(text)
-    findings, facts, unmatched = {}, {}, 0
+    findings, facts, unmatched = {}, {}, []
     for entry in entries:
         matches = lib.match_entry(entry)
         if not matches:
-            unmatched += 1
+            if len(unmatched) < MAX_LINES:
+                unmatched.append(entry)
             continue
         _add(findings, matches, entry)
     # Command output is read line by line as pasted: its lines are not log entries.
