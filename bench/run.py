@@ -229,6 +229,7 @@ def run_rows(bench, slugs, queries, master):
     for c in (1, 32):
         bench.wrk("Gunicorn: POST /api/diagnose, one line", g, ["/api/diagnose"], c,
                   method="POST", body=body, headers=form)  # fmt: skip
+    diagnose_pastes(bench, g)
     tickets_before = count_tickets(bench.env)
     row = submit_tickets(bench, g, form)
     time.sleep(1)  # requests wrk gave up waiting for may still be finishing
@@ -236,6 +237,37 @@ def run_rows(bench, slugs, queries, master):
     row.notes.append(f"{saved:,} tickets saved of {row.sent:,} sent ({row.requests:,} answered)")
     row.saved = saved
     return row
+
+
+def pastes():
+    """Pastes for the API: a realistic one of 200 lines, and the three hostile shapes
+    (one line repeated up to the size limit, 5,000 distinct lines, lines of 100 KB)."""
+    ordinary = "2026/11/21 03:12:{s:02d} [notice] 2211#2211: *{n} client 203.0.113.{c} closed keepalive connection"
+    realistic = "\n".join(
+        LOG_LINE.replace("*4183", f"*{n}")
+        if n % 4 == 0
+        else ordinary.format(s=n % 60, n=n, c=n % 250)
+        for n in range(200)
+    )
+    distinct = "\n".join(
+        f"2026/11/21 03:12:45 [error] 7#7: *{n} connect() failed (111: Connection refused) while "
+        f"connecting to upstream, client: 10.0.{n // 250}.{n % 250}"
+        for n in range(5000)
+    )
+    return [
+        ("a 200-line paste", realistic, (1, 8)),
+        ("240 KB of one line", (LOG_LINE + "\n") * (240_000 // (len(LOG_LINE) + 1)), (1,)),
+        ("5,000 distinct lines", distinct[:240_000], (1,)),
+        ("two lines of 100 KB", ("x" * 100_000 + " " + LOG_LINE + "\n") * 2, (1,)),
+    ]
+
+
+def diagnose_pastes(bench, url):
+    headers = {**PROXIED, "Content-Type": "application/json"}
+    for label, text, connections in pastes():
+        for c in connections:
+            bench.wrk(f"Gunicorn: POST /api/diagnose, {label}", url, ["/api/diagnose"], c,
+                      method="POST", body=json.dumps({"log": text}), headers=headers)  # fmt: skip
 
 
 def submit_tickets(bench, url, form):
@@ -265,6 +297,13 @@ GOALS = {
     ("nginx site config: article", 32): ("≥ 50 % of static", lambda r, s: r.rate >= 0.5 * s),
     ("Gunicorn: search, 10,000 articles", 8): ("p99 < 50 ms", lambda r, s: r.p99_ms < 50),
     ("Gunicorn: flowchart step", 32): ("≥ 1,500 req/s", lambda r, s: r.rate >= 1500),
+    **{
+        (f"Gunicorn: POST /api/diagnose, {label}", 1): (
+            "p99 < 1 s, no errors",
+            lambda r, s: r.p99_ms < 1000 and r.errors == 0,
+        )
+        for label in ("240 KB of one line", "5,000 distinct lines", "two lines of 100 KB")
+    },
     ("Gunicorn: ticket submission", 32): (
         "≥ 400/s, no errors, all saved",
         # Every answered request saved its ticket; a few more may have been in flight.
