@@ -22,6 +22,14 @@ def test_the_lines_it_was_tuned_on_get_the_cause_their_thread_found():
     assert top3 >= 0.91, misses
 
 
+def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
+    # Measured once, when the set was added (68.1 % and 71.1 %); the diagnosis of the
+    # previous release read 41.8 % of them. Raise the floors as the figure rises.
+    top1, top3, misses = score(rows("heldout.jsonl"), causes)
+    assert top1 >= 0.66, misses
+    assert top3 >= 0.69, misses
+
+
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])
 def test_normal_operation_gives_no_cause(row):
     assert causes(row["log"]) == []
