@@ -66,7 +66,9 @@ class Library:
     patterns: list
     commands: dict
     automaton: ahocorasick_rs.AhoCorasick  # finds every pattern's plain text at once
-    groups: list  # for each text the automaton knows, the patterns that need it
+    # for each text the automaton knows, the patterns that need it: (program patterns,
+    # any-program patterns), split once here rather than on every line
+    groups: list
     examples: list = field(default_factory=list)
 
     def match_entry(self, entry, every_layer=False):
@@ -79,18 +81,16 @@ class Library:
         """
         matches, tried, generic = [], set(), []
         for index, _, _ in self.automaton.find_matches_as_indexes(entry, overlapping=True):
-            for pattern in self.groups[index]:
-                if pattern.id in tried:
-                    continue
-                tried.add(pattern.id)
-                if pattern.generic:
-                    generic.append(pattern)  # tried below, only if they can count
-                    continue
-                match = pattern.regex.search(entry)
-                if match:
-                    matches.append((pattern, match.group(0)))
+            specific, any_program = self.groups[index]
+            for pattern in specific:
+                if pattern not in tried:
+                    tried.add(pattern)
+                    match = pattern.regex.search(entry)
+                    if match:
+                        matches.append((pattern, match.group(0)))
+            generic += any_program  # tried below, only where they can count
         if generic and (every_layer or not (matches or CLIENT_SIDE.search(entry))):
-            for pattern in generic:
+            for pattern in dict.fromkeys(generic):
                 match = pattern.regex.search(entry)
                 if match:
                     matches.append((pattern, match.group(0)))
@@ -284,7 +284,11 @@ def _build(patterns, commands, examples):
     # With no valid pattern (the check reports why) the automaton gets one text no log holds.
     groups = groups or {"\x00": []}
     automaton = ahocorasick_rs.AhoCorasick(list(groups))
-    return Library(patterns, commands, automaton, list(groups.values()), examples)
+    split = [
+        ([p for p in group if not p.generic], [p for p in group if p.generic])
+        for group in groups.values()
+    ]
+    return Library(patterns, commands, automaton, split, examples)
 
 
 def library(content_dir=None):
