@@ -18,8 +18,8 @@ def causes(text):
 
 def test_the_lines_it_was_tuned_on_get_the_cause_their_thread_found():
     top1, top3, misses = score(rows("real_lines.jsonl"), causes)
-    assert top1 >= 0.85, misses
-    assert top3 >= 0.91, misses
+    assert top1 >= 0.86, misses
+    assert top3 >= 0.92, misses
 
 
 def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
