@@ -24,7 +24,7 @@ def hint_problems(chart):
 @register("content")
 def check_ticket_hints(app_configs, **kwargs):
     try:
-        chart = flowchart.read()
+        chart = flowchart.get()
     except flowchart.FlowchartError:
         return []  # reported by the flowchart's own check
     return [Error(problem, id="tickets.E001") for problem in hint_problems(chart)]

@@ -7,7 +7,7 @@ from troubleshooter import diagnosis, flowchart
 def check_flowchart(app_configs, **kwargs):
     """The flowchart in content/ must be whole: `manage.py check` fails on any problem."""
     try:
-        flowchart.read()
+        flowchart.get()  # read once per process; the pattern and ticket checks reuse it
     except flowchart.FlowchartError as exc:
         return [Error(problem, id="troubleshooter.E001") for problem in exc.problems]
     return []
