@@ -3,11 +3,11 @@
 The knowledge of which message means what is content (content/diagnosis/); this
 package is the engine: `text` (normalising pasted text), `facts` (what a line
 says: program, time, upstream, socket…), `library` (reading and validating the
-pattern files, the prefilter), `engine` (matching and ranking) and `commands`
-(filling the suggested commands). Each renderer lives with its interface: plain
-text in the `diagnose` command, JSON in `troubleshooter.api`, HTML in the
-troubleshooter's template tags. The web page, the JSON API and the command all
-call `diagnose`.
+pattern files, with the prefilter's `literals`), `engine` (matching and ranking),
+`context` (pasted command output as evidence) and `commands` (filling the
+suggested commands). Each renderer lives with its interface: plain text in the
+`diagnose` command, JSON in `troubleshooter.api`, HTML in `troubleshooter.views`.
+The web page, the JSON API and the command all call `diagnose`.
 """
 
 from troubleshooter.diagnosis.engine import Diagnosis, Finding, diagnose, diagnose_lines
