@@ -1,8 +1,6 @@
-import re
-
 from django import forms
 
-from lib.forms import TextField
+from lib.forms import TextField, whole_number
 from lib.votes import YesNoField
 
 MAX_COMMENT = 2_000
@@ -47,8 +45,8 @@ class CompareForm(forms.Form):
                 continue  # already reported by its field
             if not value:
                 data[name] = self.defaults[name]
-            elif re.fullmatch(r"[0-9]{1,9}", value) and int(value) in self.numbers:
-                data[name] = int(value)
+            elif whole_number(value) in self.numbers:
+                data[name] = whole_number(value)
             else:
                 self.add_error(name, self._unknown(value))
         if not self.errors and data["from"] > data["to"]:

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
@@ -33,3 +35,12 @@ class TextField(forms.CharField):
                 continue
             validators.append(validator)
         self.validators = validators
+
+
+ID = re.compile(r"[0-9]{1,18}")
+
+
+def whole_number(value):
+    """An id or a version number as sent in a form: ASCII digits only (str.isdigit()
+    also accepts "²" and "١٢٣"), or None."""
+    return int(value) if value and ID.fullmatch(value) else None

@@ -4,6 +4,7 @@ from django import forms
 from django.http import QueryDict
 
 from kb.models import Version
+from lib.forms import whole_number
 from tickets.models import Ticket
 from tickets.validators import normalise_domain, normalise_vps
 from troubleshooter import diagnosis, flowchart
@@ -150,9 +151,8 @@ class TicketForm(forms.ModelForm):
 
 def version_or_none(value):
     """The article version a form names by its id, or None for a missing or unknown one."""
-    if not value or not value.isascii() or not value.isdigit():
-        return None
-    return Version.objects.filter(pk=int(value)).select_related("article").first()
+    pk = whole_number(value)
+    return Version.objects.filter(pk=pk).select_related("article").first() if pk else None
 
 
 class PrefillForm(forms.Form):
