@@ -1,26 +1,63 @@
 """What the output of a few commands, pasted with the log, says about the causes.
 
-Customers paste `systemctl status`, `ss -tlnp`, `df -h` and the like next to the log
+Customers paste `systemctl status`, `ss -tlnp`, `ls -l`, `df -h`, `free -m`,
+`docker ps`, `docker network inspect`, `curl -I` and the like next to the log
 lines. Such output often answers the very question that would tell two causes
-apart (is the backend running? does anything listen on the port the proxy uses?),
-so it counts as evidence: each observation raises or lowers causes already found,
-or, for a full disk, names one.
+apart (is the backend running? does anything listen on the port or socket the
+proxy uses? is the app container on the proxy's network?), so it counts as
+evidence: each observation raises or lowers causes already found, or, for a full
+disk, a machine out of memory or a container the kernel killed, names one.
+
+Each reader looks at one pasted line; the comparisons with what the log lines name
+(ports, sockets, container names) are made once every line has been read.
 """
 
 import re
 from dataclasses import dataclass, field
 
+from troubleshooter.diagnosis.commands import values_for
+from troubleshooter.diagnosis.facts import extract_facts
+
 ACTIVE = re.compile(
-    r"^Active: (active \(running\)|inactive \(dead\)|failed|activating \(auto-restart\))"
+    r"^Active: (?P<state>active \(running\)|active \(exited\)|inactive \(dead\)|failed"
+    r"|activating \(auto-restart\))(?: \(Result: (?P<result>[\w-]+)\))?"
 )
 LISTENING = re.compile(
-    r"^(?:tcp6?\s+\d+\s+\d+\s+|LISTEN\s+\d+\s+\d+\s+)(?P<address>\S+?):(?P<port>\d+)\s+\S+"
+    r"^(?:tcp6?\s+\d+\s+\d+\s+|(?:tcp\s+)?LISTEN\s+\d+\s+\d+\s+)(?P<address>\S+?):(?P<port>\d+)\s+\S+"
     r"(?:\s+LISTEN)?",
 )
+# `ss -xlp`: u_str LISTEN 0 511 /run/php/php8.2-fpm.sock 21630 * 0 users:(("php-fpm8.2",…))
+UNIX_LISTENING = re.compile(r"^u_(?:str|seq)\s+LISTEN\s+\d+\s+\d+\s+(?P<path>/\S+)")
+# `ls -l` of a socket: srw-rw---- 1 www-data www-data 0 Nov 21 01:00 /run/php/php8.2-fpm.sock
+LS_SOCKET = re.compile(
+    r"^s(?P<mode>[rwx-]{9})[.+@]?\s+\d+\s+(?P<owner>\S+)\s+(?P<group>\S+)\s+\d+\s+.*?"
+    r"(?P<path>/\S+\.sock|\S+\.sock)$"
+)
+LS_MISSING = re.compile(r"^ls: cannot access '?(?P<path>/[^':]+?)'?: No such file or directory")
 # A snap's squashfs (on a loop device) is always 100 % full, and means nothing.
 DF_FULL = re.compile(r"^(?!/dev/loop)\S+\s+(?:\S+\s+){3,4}100%\s+(/(?!snap/)\S*)$")
+# free -m / free -h: Mem: total used free shared buff/cache available
+FREE_MEM = re.compile(
+    r"^Mem:\s+(?P<total>[\d.,]+)(?P<unit>[KMGT]i?)?\s+(?:[\d.,]+[KMGTB]?i?\s+){4}"
+    r"(?P<available>[\d.,]+)(?P<aunit>[KMGTB]i?)?\s*$"
+)
+FREE_SWAP = re.compile(
+    r"^Swap:\s+(?P<total>[\d.,]+)(?P<unit>[KMGTB]i?)?\s+(?P<used>[\d.,]+)(?P<uunit>[KMGTB]i?)?"
+)
 ENFORCING = re.compile(r"^Enforcing$")
-UPSTREAM_PORT = re.compile(r'upstream: "[a-z]+://[^"/]*?:(\d+)')
+# docker ps: … Exited (137) 5 minutes ago … / Restarting (1) 3 seconds ago / Up 2 hours (unhealthy)
+DOCKER_STATUS = re.compile(
+    r"\s(?:(?P<exited>Exited) \((?P<code>\d+)\)|(?P<restarting>Restarting) \(\d+\)"
+    r"|Up [\w ]+? \((?P<unhealthy>unhealthy)\)|(?P<up>Up) (?:About )?(?:an? |\d+ )\w+)"
+    r"(?: ago)?\s"
+)
+DOCKER_PORTS = re.compile(r"(?P<address>127\.0\.0\.1|0\.0\.0\.0|\[::\]|::):(?P<port>\d+)->\d+/tcp")
+# docker network inspect: "Containers": { "…": { "Name": "app-1", … } }
+INSPECT_NAME = re.compile(r'^"Name": "(?P<name>[\w.-]+)",?$')
+INSPECT_CONTAINERS = re.compile(r'^"Containers": \{')
+CURL_STATUS = re.compile(r"^HTTP/[\d.]+ (?P<code>\d{3})\b")
+MEMORY_UNITS = {"": 1, "B": 1 / 1024**2, "K": 1 / 1024, "Ki": 1 / 1024, "M": 1, "Mi": 1}
+MEMORY_UNITS |= {"G": 1024, "Gi": 1024, "T": 1024**2, "Ti": 1024**2}
 
 
 @dataclass
@@ -31,53 +68,144 @@ class Observation:
     names: dict = field(default_factory=dict)  # slug -> confidence of a cause it shows
 
 
+@dataclass
+class Targets:
+    """What the log lines of the paste say the proxy connects to."""
+
+    ports: set = field(default_factory=set)
+    sockets: set = field(default_factory=set)
+    hosts: set = field(default_factory=set)
+
+    @classmethod
+    def of(cls, entries):
+        targets = cls()
+        for entry in entries:
+            if not any(word in entry for word in ("upstream", "connect", "dial", "lookup")):
+                continue
+            values = values_for(extract_facts(entry))
+            if "socket" in values:
+                targets.sockets.add(values["socket"])
+            if "upstream_port" in values:
+                targets.ports.add(values["upstream_port"])
+            host = values.get("upstream_host", "")
+            if host and not re.fullmatch(r"[\d.]+|[0-9a-f:]+|localhost", host):
+                targets.hosts.add(host)
+        return targets
+
+
+def _service(match):
+    state, result = match.group("state"), match.group("result")
+    if result == "oom-kill":
+        return "the service was killed for lack of memory", {}, {"oom-killed": 0.8}
+    if result == "start-limit-hit":
+        return (
+            "the service failed so often that systemd stopped restarting it",
+            {"backend-crash": 0.2, "backend-down": 0.2},
+            {},
+        )
+    if state.startswith("active"):
+        return (
+            "the service is running, so it did not simply stop",
+            {"backend-down": -0.35, "wrong-upstream-address": 0.25},
+            {},
+        )
+    if state.startswith("activating"):
+        return (
+            "the service keeps restarting",
+            {"backend-crash": 0.2, "backend-down": 0.1, "oom-killed": 0.1},
+            {},
+        )
+    return (
+        "the service is not running",
+        {"backend-down": 0.3, "wrong-upstream-address": -0.2},
+        {},
+    )
+
+
+def _mebibytes(number, unit):
+    try:
+        return float(number.replace(",", ".")) * MEMORY_UNITS.get(unit or "", 1)
+    except ValueError:
+        return None
+
+
+def _low_memory(mem, swap):
+    """Whether `free` shows memory all but gone (under 5 % available, swap full or none)."""
+    total = _mebibytes(mem.group("total"), mem.group("unit"))
+    available = _mebibytes(mem.group("available"), mem.group("aunit") or mem.group("unit"))
+    if not total or available is None or available / total >= 0.05:
+        return False
+    if swap is None:
+        return True
+    swap_total = _mebibytes(swap.group("total"), swap.group("unit"))
+    swap_used = _mebibytes(swap.group("used"), swap.group("uunit") or swap.group("unit"))
+    return not swap_total or (swap_used or 0) / swap_total >= 0.9
+
+
+def _docker(match, entry):
+    if match.group("exited"):
+        code = match.group("code")
+        if code == "137":
+            return Observation(
+                entry,
+                "a container exited with code 137: it was killed, most often for lack of memory",
+                {"backend-down": 0.2},
+                {"oom-killed": 0.6},
+            )
+        if code != "0":
+            return Observation(
+                entry,
+                f"a container exited with code {code}",
+                {"backend-down": 0.3, "backend-crash": 0.2, "docker-network": -0.2},
+            )
+        return None
+    if match.group("restarting"):
+        return Observation(
+            entry,
+            "a container keeps restarting",
+            {"backend-crash": 0.3, "backend-down": 0.1, "docker-network": -0.2},
+        )
+    if match.group("unhealthy"):
+        return Observation(
+            entry,
+            "a container is running but failing its health check",
+            {"backend-slow": 0.15, "backend-crash": 0.15},
+        )
+    return None
+
+
 def observe(lines):
     """The observations in pasted command output, in the order they appear."""
     entries = [line.strip() for line in lines if line.strip()]
-    observations, listening = [], {}
-    upstream_ports = {m.group(1) for entry in entries for m in UPSTREAM_PORT.finditer(entry)}
+    targets = Targets.of(entries)
+    observations = []
+    listening, unix_listening, sockets, missing_paths = {}, {}, {}, {}
+    published, network_names, in_containers = {}, [], False
+    mem = swap = None
+    mem_line = ""
     for entry in entries:
-        active = ACTIVE.search(entry)
-        if active:
-            state = active.group(1)
-            if state.startswith("active"):
-                observations.append(
-                    Observation(
-                        entry,
-                        "the service is running, so it did not simply stop",
-                        {"backend-down": -0.35, "wrong-upstream-address": 0.25},
-                    )
-                )
-            elif state.startswith("activating"):
-                observations.append(
-                    Observation(
-                        entry,
-                        "the service keeps restarting",
-                        {"backend-crash": 0.2, "backend-down": 0.1, "oom-killed": 0.1},
-                    )
-                )
-            else:
-                observations.append(
-                    Observation(
-                        entry,
-                        "the service is not running",
-                        {"backend-down": 0.3, "wrong-upstream-address": -0.2},
-                    )
-                )
-            continue
-        listen = LISTENING.search(entry)
-        if listen:
+        if active := ACTIVE.search(entry):
+            says, effects, names = _service(active)
+            observations.append(Observation(entry, says, effects, names))
+        elif listen := LISTENING.search(entry):
             listening.setdefault(listen.group("port"), entry)
-            continue
-        full = DF_FULL.search(entry)
-        if full:
+        elif unix := UNIX_LISTENING.search(entry):
+            unix_listening.setdefault(unix.group("path"), entry)
+        elif ls := LS_SOCKET.search(entry):
+            sockets.setdefault(ls.group("path"), (ls, entry))
+        elif gone := LS_MISSING.search(entry):
+            missing_paths.setdefault(gone.group("path"), entry)
+        elif full := DF_FULL.search(entry):
             observations.append(
                 Observation(
                     entry, f"the filesystem {full.group(1)} is full", names={"disk-full": 0.85}
                 )
             )
-            continue
-        if ENFORCING.search(entry):
+        elif found := FREE_MEM.search(entry):
+            mem, mem_line = found, entry
+        elif found := FREE_SWAP.search(entry):
+            swap = found
+        elif ENFORCING.search(entry):
             observations.append(
                 Observation(
                     entry,
@@ -85,10 +213,55 @@ def observe(lines):
                     {"security-module": 0.2, "socket-permission": -0.1},
                 )
             )
-    if listening and upstream_ports:
-        missing = sorted(upstream_ports - set(listening))
+        elif INSPECT_CONTAINERS.search(entry):
+            in_containers = True
+        elif in_containers and (name := INSPECT_NAME.search(entry)):
+            network_names.append((name.group("name"), entry))
+        elif status := DOCKER_STATUS.search(f" {entry} "):
+            for port in DOCKER_PORTS.finditer(entry):
+                published.setdefault(port.group("port"), (port.group("address"), entry))
+            if observation := _docker(status, entry):
+                observations.append(observation)
+        elif curl := CURL_STATUS.search(entry):
+            observations.append(_curl(curl, entry))
+    if mem and _low_memory(mem, swap):
+        observations.append(
+            Observation(
+                mem_line,
+                "almost no memory is available",
+                {"backend-crash": 0.1},
+                {"oom-killed": 0.55},
+            )
+        )
+    observations += _compare_ports(targets, listening, published)
+    observations += _compare_sockets(targets, unix_listening, sockets, missing_paths)
+    observations += _compare_network(targets, network_names)
+    return [o for o in observations if o is not None]
+
+
+def _curl(match, entry):
+    code = match.group("code")
+    if code.startswith(("2", "3", "4")):
+        return Observation(
+            entry,
+            f"a request in the paste was answered with {code}",
+            {"backend-down": -0.2, "web-server-down": -0.3},
+        )
+    return Observation(
+        entry,
+        f"a request in the paste was answered with {code}, so the web server itself runs",
+        {"web-server-down": -0.4},
+    )
+
+
+def _compare_ports(targets, listening, published):
+    if not targets.ports:
+        return []
+    observations = []
+    if listening:
+        missing = sorted(targets.ports - set(listening))
         if missing:
-            ports = ", ".join(sorted(listening))
+            ports = ", ".join(sorted(listening, key=int))
             observations.append(
                 Observation(
                     next(iter(listening.values())),
@@ -98,12 +271,98 @@ def observe(lines):
                 )
             )
         else:
-            port = sorted(upstream_ports)[0]
+            port = sorted(targets.ports)[0]
+            loopback = re.match(
+                r"(?:127\.\d+\.\d+\.\d+|\[::1\]|::1)$",
+                LISTENING.search(listening[port]).group("address"),
+            )
+            effects = {"backend-down": -0.3, "docker-network": 0.1, "firewall-block": 0.1}
+            if loopback and targets.hosts:
+                effects["docker-network"] = 0.3
             observations.append(
                 Observation(
                     listening[port],
                     f"something listens on port {port}, which the proxy uses",
-                    {"backend-down": -0.3, "docker-network": 0.1, "firewall-block": 0.1},
+                    effects,
+                )
+            )
+    for port in sorted(targets.ports & set(published)):
+        address, entry = published[port]
+        if address == "127.0.0.1":
+            observations.append(
+                Observation(
+                    entry,
+                    f"the container publishes port {port} on 127.0.0.1 only",
+                    {"docker-network": 0.15, "firewall-block": 0.1},
                 )
             )
     return observations
+
+
+def _compare_sockets(targets, unix_listening, sockets, missing_paths):
+    observations = []
+    present = {**{path: entry for path, (_, entry) in sockets.items()}, **unix_listening}
+    for wanted in sorted(targets.sockets):
+        if wanted in present:
+            entry = present[wanted]
+            effects = {"backend-down": -0.35, "wrong-upstream-address": -0.3}
+            if wanted in sockets:
+                ls, _ = sockets[wanted]
+                mode = ls.group("mode")
+                if mode[6:8] != "rw":  # others may not read and write it
+                    effects |= {"socket-permission": 0.25, "security-module": 0.1}
+                    says = (
+                        f"the socket {wanted} exists, owned by {ls.group('owner')}:"
+                        f"{ls.group('group')} with mode {mode}"
+                    )
+                else:
+                    effects |= {"security-module": 0.2}
+                    says = f"the socket {wanted} exists and anyone may use it"
+            else:
+                says = f"a program listens on the socket {wanted}"
+            observations.append(Observation(entry, says, effects))
+        elif wanted in missing_paths or present:
+            others = sorted(set(present) - {wanted})
+            entry = missing_paths.get(wanted) or present[others[0]]
+            if others:
+                says = f"the socket {wanted} does not exist, but {others[0]} does"
+                effects = {"wrong-upstream-address": 0.4, "backend-down": -0.2}
+            else:
+                says = f"the socket {wanted} does not exist"
+                effects = {"backend-down": 0.2}
+            observations.append(Observation(entry, says, effects))
+    return observations
+
+
+def _compare_network(targets, network_names):
+    if not network_names or not targets.hosts:
+        return []
+    names = [name for name, _ in network_names]
+
+    def on_network(host):
+        return any(
+            name == host
+            or name.startswith((f"{host}-", f"{host}_"))
+            or re.fullmatch(rf"[\w.-]+[-_]{re.escape(host)}[-_]\d+", name)
+            for name in names
+        )
+
+    absent = sorted(host for host in targets.hosts if not on_network(host))
+    entry = network_names[0][1]
+    if absent:
+        return [
+            Observation(
+                entry,
+                f"the container {absent[0]} is not on the network shown "
+                f"(on it: {', '.join(names[:5])})",
+                {"backend-down": -0.2, "wrong-upstream-address": -0.1},
+                {"docker-network": 0.8},
+            )
+        ]
+    return [
+        Observation(
+            entry,
+            f"the container {sorted(targets.hosts)[0]} is on the network shown",
+            {"docker-network": -0.3},
+        )
+    ]

@@ -1,0 +1,161 @@
+"""Command output pasted with the log: what it shows changes the ranking, or names a cause."""
+
+from django.conf import settings
+
+from troubleshooter import diagnosis
+
+LIBRARY = diagnosis.read(settings.CONTENT_DIR)
+
+NGINX = '2026/11/21 03:12:45 [crit] 2211#2211: *4183 connect() to unix:{socket} failed ({error}) while connecting to upstream, client: 203.0.113.7, server: example.com, request: "GET / HTTP/1.1", upstream: "fastcgi://unix:{socket}:", host: "example.com"'
+NO_SOCKET = NGINX.format(socket="/run/php/php8.1-fpm.sock", error="2: No such file or directory")
+DENIED = NGINX.format(socket="/run/php/php8.2-fpm.sock", error="13: Permission denied")
+REFUSED_APP = '2026/11/21 03:12:45 [error] 29#29: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 172.18.0.1, server: example.com, request: "GET / HTTP/1.1", upstream: "http://app:3000/", host: "example.com"'
+FREE_HEADER = "               total        used        free      shared  buff/cache   available"
+DOCKER_PS_HEADER = "CONTAINER ID   IMAGE        COMMAND                  CREATED       STATUS                        PORTS                      NAMES"
+
+
+def diagnose(*lines):
+    return diagnosis.diagnose("\n".join(lines), LIBRARY)
+
+
+def ranked(result):
+    return [f.slug for f in result.findings]
+
+
+def says(result):
+    return [o.says for o in result.observations]
+
+
+def test_ls_showing_another_php_versions_socket_settles_a_missing_socket():
+    alone = diagnose(NO_SOCKET)
+    assert not alone.settled
+    result = diagnose(
+        NO_SOCKET,
+        "$ ls -l /run/php/",
+        "-rw-r--r-- 1 root     root     5 Nov 21 01:00 php8.2-fpm.pid",
+        "srw-rw---- 1 www-data www-data 0 Nov 21 01:00 /run/php/php8.2-fpm.sock",
+    )
+    assert ranked(result)[0] == "wrong-upstream-address"
+    assert result.settled
+    assert says(result) == [
+        "the socket /run/php/php8.1-fpm.sock does not exist, but /run/php/php8.2-fpm.sock does"
+    ]
+
+
+def test_ls_failing_on_the_socket_leans_towards_a_stopped_backend_but_leaves_the_question():
+    result = diagnose(
+        NO_SOCKET, "ls: cannot access '/run/php/php8.1-fpm.sock': No such file or directory"
+    )
+    assert ranked(result)[0] == "backend-down"
+    assert not result.settled
+
+
+def test_a_socket_only_its_owner_group_may_use_settles_a_permission_error():
+    result = diagnose(DENIED, "srw-rw---- 1 root root 0 Nov 21 01:00 /run/php/php8.2-fpm.sock")
+    assert ranked(result)[0] == "socket-permission"
+    assert result.settled
+    assert "owned by root:root with mode rw-rw----" in says(result)[0]
+
+
+def test_a_socket_open_to_all_under_enforcing_selinux_points_at_the_security_module():
+    result = diagnose(
+        DENIED,
+        "srw-rw-rw- 1 www-data www-data 0 Nov 21 01:00 /run/php/php8.2-fpm.sock",
+        "$ getenforce",
+        "Enforcing",
+    )
+    assert ranked(result)[0] == "security-module"
+
+
+def test_free_with_no_memory_left_names_the_oom_killer_and_a_roomy_machine_does_not():
+    starved = diagnose(
+        FREE_HEADER,
+        "Mem:            981         902          40           1          38          21",
+        "Swap:             0           0           0",
+    )
+    assert ranked(starved) == ["oom-killed"]
+    assert says(starved) == ["almost no memory is available"]
+    roomy = diagnose(
+        FREE_HEADER,
+        "Mem:           7.8Gi       1.2Gi       5.1Gi        12Mi       1.5Gi       6.3Gi",
+        "Swap:          2.0Gi          0B       2.0Gi",
+    )
+    assert ranked(roomy) == []
+    swapping = diagnose(
+        FREE_HEADER,
+        "Mem:           1.9Gi       1.8Gi        60Mi       1.0Mi        80Mi        50Mi",
+        "Swap:          1.0Gi       1.0Gi          0B",
+    )
+    assert ranked(swapping) == ["oom-killed"]
+
+
+def test_docker_ps_with_a_container_killed_by_signal_9_names_the_oom_killer():
+    result = diagnose(
+        DOCKER_PS_HEADER,
+        '3f2a1b4c5d6e   myapp:1.4    "docker-entrypoint.s…"   3 hours ago   Exited (137) 12 minutes ago                              app-1',
+        '9a8b7c6d5e4f   nginx:1.27   "/docker-entrypoint.…"   3 hours ago   Up 3 hours                    0.0.0.0:80->80/tcp         proxy-1',
+    )
+    assert ranked(result) == ["oom-killed"]
+    assert "exited with code 137" in says(result)[0]
+
+
+def test_a_running_container_list_alone_gives_no_cause():
+    result = diagnose(
+        DOCKER_PS_HEADER,
+        '9a8b7c6d5e4f   nginx:1.27   "/docker-entrypoint.…"   3 hours ago   Up 3 hours   0.0.0.0:80->80/tcp   proxy-1',
+    )
+    assert ranked(result) == []
+
+
+def test_a_restarting_container_points_at_a_crashing_backend():
+    result = diagnose(
+        REFUSED_APP,
+        DOCKER_PS_HEADER,
+        '3f2a1b4c5d6e   myapp:1.4    "docker-entrypoint.s…"   3 hours ago   Restarting (1) 8 seconds ago                app-1',
+    )
+    assert says(result) == ["a container keeps restarting"]
+    assert ranked(result)[0] in {"backend-crash", "backend-down"}
+
+
+def test_a_network_without_the_upstream_container_names_the_docker_network():
+    inspect = [
+        "$ docker network inspect web",
+        "[",
+        "    {",
+        '        "Name": "web",',
+        '        "Containers": {',
+        '            "9a8b7c6d": {',
+        '                "Name": "proxy-1",',
+        '                "IPv4Address": "172.18.0.2/16"',
+        "            }",
+        "        }",
+        "    }",
+        "]",
+    ]
+    result = diagnose(REFUSED_APP, *inspect)
+    assert ranked(result)[0] == "docker-network"
+    assert result.settled
+    assert says(result) == ["the container app is not on the network shown (on it: proxy-1)"]
+    # The network's own name ("web") is not taken for a container on it.
+    joined = inspect[:7] + ['                "Name": "app-1",', *inspect[6:]]
+    result = diagnose(REFUSED_APP, *joined)
+    assert "docker-network" not in ranked(result)
+
+
+def test_systemd_saying_the_kernel_killed_the_service_names_the_oom_killer():
+    result = diagnose(
+        "● php8.2-fpm.service - The PHP 8.2 FastCGI Process Manager",
+        "     Active: failed (Result: oom-kill) since Sat 2026-11-21 02:10:11 UTC; 1h ago",
+    )
+    assert ranked(result)[0] == "oom-killed"
+
+
+def test_a_curl_answer_from_nginx_rules_out_a_stopped_web_server():
+    result = diagnose(
+        "● nginx.service - A high performance web server and a reverse proxy server",
+        "     Active: inactive (dead)",
+        "$ curl -I https://example.com",
+        "HTTP/2 502",
+        "server: nginx",
+    )
+    assert "web-server-down" not in ranked(result)[:1]
