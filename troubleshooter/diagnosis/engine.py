@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from troubleshooter.diagnosis.commands import suggest
 from troubleshooter.diagnosis.context import observe
+from troubleshooter.diagnosis.evidence import weigh
 from troubleshooter.diagnosis.facts import extract_facts
 from troubleshooter.diagnosis.library import Library, library
 from troubleshooter.diagnosis.text import normalise
@@ -94,7 +95,8 @@ def _rank(findings):
 def _add(findings, matches, entry):
     if len(matches) == 1:  # the usual case, kept short: it runs once per matching line
         pattern, text = matches[0]
-        for slug, confidence in pattern.causes:
+        causes = weigh(pattern.rules, entry, pattern.causes) if pattern.rules else pattern.causes
+        for slug, confidence in causes:
             finding = findings.get(slug) or findings.setdefault(slug, Finding(slug, confidence))
             finding.add(pattern, text, entry, confidence)
         return
@@ -105,7 +107,8 @@ def _add(findings, matches, entry):
     for pattern, text in matches:
         if pattern.id in replaced:
             continue
-        for slug, confidence in pattern.causes:
+        causes = weigh(pattern.rules, entry, pattern.causes) if pattern.rules else pattern.causes
+        for slug, confidence in causes:
             if confidence > best.get(slug, (0, None, None))[0]:
                 best[slug] = (confidence, pattern, text)
     for slug, (confidence, pattern, text) in best.items():

@@ -16,10 +16,13 @@ from django.http import QueryDict
 
 from lib.content import SLUG, ContentError, display, load_yaml, read_once
 from troubleshooter import flowchart
+from troubleshooter.diagnosis import evidence
 from troubleshooter.diagnosis.literals import MIN_ANCHOR, anchors_of
 from troubleshooter.diagnosis.text import normalise
 
-PATTERN_KEYS = {"id", "program", "match", "causes", "continue", "replaces", "examples", "note"}
+PATTERN_KEYS = {
+    "id", "program", "match", "causes", "continue", "replaces", "weigh", "examples", "note",
+}  # fmt: skip
 EXAMPLE_KEYS = {"line", "origin"}
 COMMAND_KEYS = {"run", "why", "for"}
 # Programs the patterns may name (the "program" fact).
@@ -55,6 +58,7 @@ class Pattern:
     continue_query: str
     anchors: tuple
     replaces: frozenset = frozenset()
+    rules: tuple = ()  # evidence rules that reorder the causes from the rest of the line
 
     @property
     def generic(self):
@@ -176,6 +180,13 @@ def _read_patterns(path, content_dir, outcomes, chart, problems):
         if not isinstance(replaces, list):
             problems.append(f"{label}: 'replaces' must be a list of pattern ids")
             replaces = []
+        rules = entry.get("weigh") or []
+        if not isinstance(rules, list) or not all(rule in evidence.RULES for rule in rules):
+            problems.append(
+                f"{label}: 'weigh' must be a list of evidence rules, from: "
+                f"{', '.join(evidence.RULES)}"
+            )
+            rules = []
         pattern = Pattern(
             pid,
             program,
@@ -184,6 +195,7 @@ def _read_patterns(path, content_dir, outcomes, chart, problems):
             query,
             anchors,
             frozenset(replaces),
+            tuple(evidence.RULES[rule] for rule in rules),
         )
         patterns.append(pattern)
         raw_examples = entry.get("examples")

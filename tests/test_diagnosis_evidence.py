@@ -1,0 +1,72 @@
+"""The rest of a matched line reorders its pattern's causes (content/diagnosis/patterns.md `weigh:`)."""
+
+import pytest
+from django.conf import settings
+
+from tests.test_diagnosis import check_problems, patterns_dir, replace  # noqa: F401
+from troubleshooter import diagnosis
+
+LIBRARY = diagnosis.read(settings.CONTENT_DIR)
+REFUSED = '2026/11/21 03:12:45 [error] 28#28: *2 connect() failed (111: Connection refused) while connecting to upstream, client: {client}, server: , request: "GET / HTTP/1.1", upstream: "{upstream}", host: "localhost:8080"'
+MISSING = '2026/11/21 03:12:45 [crit] 551#551: *1 connect() to unix:{socket} failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.7, server: , request: "GET / HTTP/1.1", upstream: "fastcgi://unix:{socket}:", host: "example.com"'
+
+
+def top(text):
+    findings = diagnosis.diagnose(text, LIBRARY).findings
+    return findings[0].slug if findings else None
+
+
+@pytest.mark.parametrize(
+    ("client", "upstream", "cause"),
+    [
+        ("172.17.0.1", "http://127.0.0.1:3001/", "docker-network"),
+        ("172.18.0.1", "fastcgi://127.0.0.1:9000", "docker-network"),
+        ("172.18.0.1", "http://localhost:8000/", "docker-network"),
+        # From an ordinary visitor's address the proxy runs on the host: loopback is right.
+        ("203.0.113.7", "http://127.0.0.1:3001/", "backend-down"),
+        # A container connecting to another container by address is not talking to itself.
+        ("172.18.0.1", "http://172.18.0.3:3000/", "backend-down"),
+        ("203.0.113.7", "http://0.0.0.0:8085/", "wrong-upstream-address"),
+    ],
+)
+def test_where_the_proxy_runs_and_connects_reorders_connection_refused(client, upstream, cause):
+    assert top(REFUSED.format(client=client, upstream=upstream)) == cause
+
+
+def test_a_compose_prefix_shows_the_proxy_runs_in_a_container():
+    line = "web-1  | " + REFUSED.format(client="10.0.0.2", upstream="http://127.0.0.1:3000/")
+    assert top(line) == "docker-network"
+
+
+@pytest.mark.parametrize(
+    ("socket", "cause"),
+    [
+        ("/run/php/php8.1-fpm.sock", "wrong-upstream-address"),
+        ("/var/run/php/php7.4-fpm.sock", "wrong-upstream-address"),
+        ("/var/run/php-fpm.sock", "backend-down"),
+        ("/tmp/puma.sock", "backend-down"),
+        ("/var/lib/php7.0-fpm/ispconfig.sock", "backend-down"),
+    ],
+)
+def test_a_missing_socket_with_a_php_version_in_its_name_points_at_an_upgrade(socket, cause):
+    assert top(MISSING.format(socket=socket)) == cause
+
+
+@pytest.mark.parametrize(
+    ("size", "cause"),
+    [
+        ("21573", "invalid-upstream-response"),  # "ET" of GET
+        ("21327", "invalid-upstream-response"),  # "OS" of POST
+        ("16709", "invalid-upstream-response"),  # "EA" of HEAD
+        ("4313", "header-too-big"),
+        ("9614", "header-too-big"),
+    ],
+)
+def test_uwsgis_block_size_tells_http_on_its_socket_from_big_headers(size, cause):
+    assert top(f"invalid request block size: {size} (max 4096)...skip") == cause
+    assert top(f"invalid request block size: {size}") == cause
+
+
+def test_the_check_rejects_an_unknown_evidence_rule(patterns_dir):  # noqa: F811
+    replace(patterns_dir, "weigh: [socket-version]", "weigh: [socket-versions]")
+    assert "'weigh' must be a list of evidence rules" in check_problems(patterns_dir)

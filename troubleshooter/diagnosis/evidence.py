@@ -1,0 +1,77 @@
+"""What the details of a matched line say about which of its pattern's causes comes first.
+
+A pattern for an ambiguous message (connection refused, a missing socket) names
+several causes in the order that is most often right. The rest of the line can say
+more: a proxy whose clients come from Docker's bridge network and which connects to
+127.0.0.1 runs in a container and is talking to itself; a socket named after a PHP
+version goes missing when PHP is upgraded, one without a version when its service
+stops. A pattern lists the rules that apply to it under `weigh:` in
+content/diagnosis/patterns.md; each rule takes the line and the pattern's causes and
+returns them reordered, or unchanged when the line does not say.
+"""
+
+import re
+
+# Docker gives bridge and compose networks addresses in 172.16.0.0/12; a visitor seen
+# from such an address reached the proxy through Docker, so the proxy runs in a container.
+DOCKER_CLIENT = re.compile(r"\bclient: 172\.(?:1[6-9]|2\d|3[01])\.\d+\.\d+")
+COMPOSE_PREFIX = re.compile(r"^(?!PM2 )[\w.-]+ *\| ")
+LOOPBACK = re.compile(
+    r'(?:upstream: "[a-z]+://|dial tcp |connect ECONNREFUSED |connect to )'
+    r"(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])[:/\"]"
+)
+UNSPECIFIED = re.compile(r'(?:upstream: "[a-z]+://|dial tcp |connect ECONNREFUSED )0\.0\.0\.0:')
+SOCKET_NAME = re.compile(r"(?:unix:|socket )/?[\w./-]*/(?P<name>[\w.-]+\.sock)\b")
+VERSIONED = re.compile(r"\d\.?\d")
+
+
+def promote(causes, slug, confidence):
+    """The causes with `slug` first at `confidence`, the others kept below it."""
+    others = [
+        (other, round(max(0.05, min(value, confidence - 0.15)), 2))
+        for other, value in causes
+        if other != slug
+    ]
+    return ((slug, confidence), *others)
+
+
+def container_loopback(entry, causes):
+    """A proxy in a container that connects to its own loopback reaches no other
+    container: the app listens in another one, or on the host."""
+    if not (DOCKER_CLIENT.search(entry) or COMPOSE_PREFIX.match(entry)):
+        return causes
+    if not LOOPBACK.search(entry):
+        return causes
+    return promote(causes, "docker-network", 0.7)
+
+
+def unspecified_address(entry, causes):
+    """0.0.0.0 is where a server listens on every address, not an address to connect to."""
+    if UNSPECIFIED.search(entry):
+        return promote(causes, "wrong-upstream-address", 0.7)
+    return causes
+
+
+def socket_version(entry, causes):
+    """A socket named after a PHP version (php8.1-fpm.sock) is lost when PHP is upgraded
+    and the proxy still names the old one; a socket without a version in its name
+    (php-fpm.sock, puma.sock) is missing because its service is not running."""
+    name = SOCKET_NAME.search(entry)
+    if not name or VERSIONED.search(name.group("name")):
+        return causes
+    if "backend-down" not in dict(causes):
+        return causes
+    return promote(causes, "backend-down", max(dict(causes).values()))
+
+
+RULES = {
+    "container-loopback": container_loopback,
+    "unspecified-address": unspecified_address,
+    "socket-version": socket_version,
+}
+
+
+def weigh(rules, entry, causes):
+    for rule in rules:
+        causes = rule(entry, causes)
+    return causes
