@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 PLACEHOLDER = re.compile(r"@([a-z_]+)@")
 # Backends that are not PHP: no PHP-FPM greps for them.
-NOT_PHP = {"gunicorn", "uwsgi", "node", "pm2", "puma", "passenger", "go", "heroku"}
+NOT_PHP = {"gunicorn", "uwsgi", "node", "pm2", "puma", "unicorn", "passenger", "go", "heroku"}
 # Commands that only make sense when the value is known (they are left out otherwise).
 ONLY_WHEN_KNOWN = {"fastcgi_target"}
 

@@ -5,7 +5,8 @@ several causes in the order that is most often right. The rest of the line can s
 more: a proxy whose clients come from Docker's bridge network and which connects to
 127.0.0.1 runs in a container and is talking to itself; a socket named after a PHP
 version goes missing when PHP is upgraded, one without a version when its service
-stops. A pattern lists the rules that apply to it under `weigh:` in
+stops; a request that waited seconds in a queue before it
+ran was held up by busy workers. A pattern lists the rules that apply to it under `weigh:` in
 content/diagnosis/patterns.md; each rule takes the line and the pattern's causes and
 returns them reordered, or unchanged when the line does not say.
 """
@@ -64,10 +65,38 @@ def socket_version(entry, causes):
     return promote(causes, "backend-down", max(dict(causes).values()))
 
 
+QUEUE_WAIT = re.compile(r"\b(?:[Ww]aited |wait=)(?P<ms>\d+)ms")
+
+
+def queue_wait(entry, causes):
+    """A request that waited a second or more before any worker took it was held up by
+    busy workers, not by its own slowness."""
+    wait = QUEUE_WAIT.search(entry)
+    if wait and int(wait.group("ms")) >= 1000:
+        return promote(causes, "worker-pool-exhausted", max(dict(causes).values()))
+    return causes
+
+
+DELAYED_CONNECT = re.compile(r"delayed[ _]connect[ _]error:[ _](?P<errno>\d+)")
+
+
+def delayed_connect_error(entry, causes):
+    """Envoy names the errno of a failed connect: 111 is refused (nothing listens),
+    113 no route to the host and 110 no answer at all (a firewall, or the wrong address)."""
+    errno = DELAYED_CONNECT.search(entry)
+    if not errno:
+        return causes
+    if errno.group("errno") in ("113", "110"):
+        return promote(causes, "firewall-block", max(dict(causes).values()))
+    return causes
+
+
 RULES = {
     "container-loopback": container_loopback,
     "unspecified-address": unspecified_address,
     "socket-version": socket_version,
+    "queue-wait": queue_wait,
+    "delayed-connect-error": delayed_connect_error,
 }
 
 
