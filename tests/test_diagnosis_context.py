@@ -159,3 +159,34 @@ def test_a_curl_answer_from_nginx_rules_out_a_stopped_web_server():
         "server: nginx",
     )
     assert "web-server-down" not in ranked(result)[:1]
+
+
+def test_a_failed_web_server_unit_points_at_the_web_server_not_the_backend():
+    for header in (
+        "● nginx.service - A high performance web server",
+        "× apache2.service - The Apache HTTP Server",
+    ):
+        result = diagnose(
+            header,
+            "     Active: failed (Result: exit-code) since Thu 2026-11-19 21:52:48 UTC; 11s ago",
+        )
+        assert ranked(result)[:2] == ["web-server-down", "proxy-config-error"]
+        assert "backend-down" in [f.slug for f in result.ruled_out]
+
+
+def test_a_running_web_server_unit_says_nothing_about_the_backend_behind_it():
+    result = diagnose(
+        REFUSED_APP.replace("client: 172.18.0.1", "client: 203.0.113.7"),
+        "● nginx.service - A high performance web server",
+        "     Active: active (running) since Thu 2026-11-19 21:52:48 UTC; 2h ago",
+    )
+    # nginx running says nothing about whether the app behind it runs.
+    assert ranked(result)[0] == "backend-down"
+
+
+def test_the_page_names_what_the_paste_ruled_out(client):
+    paste = "● nginx.service - nginx\n     Active: failed (Result: exit-code) since Thu 2026-11-19 21:52:48 UTC; 11s ago"
+    html = client.post("/troubleshoot/diagnose/", {"log": paste}).content.decode()
+    assert "Nginx itself is not running, so nothing answers on ports 80 and 443" in html
+    assert "So it is not: " in html
+    assert "PHP-FPM or your application is not running</a>" in html.split("So it is not: ")[1]

@@ -184,6 +184,7 @@ def diagnosis_context(result, summary):
         "commands": result.commands(),
         "continue_query": continue_query,
         "observations": result.observations,
+        "ruled_out": [chart.outcomes[f.slug] for f in result.ruled_out],
         "unmatched": result.unmatched,
         "next_question": next_question,
     }

@@ -22,6 +22,13 @@ ACTIVE = re.compile(
     r"^Active: (?P<state>active \(running\)|active \(exited\)|inactive \(dead\)|failed"
     r"|activating \(auto-restart\))(?: \(Result: (?P<result>[\w-]+)\))?"
 )
+# The first line of `systemctl status`: ● nginx.service - A high performance web server…
+# (× for a failed unit since systemd 250, ○ for an inactive one).
+UNIT = re.compile(r"^(?:[●×○↻*] ?)?(?P<unit>[\w@.-]+)\.service(?: - |$)")
+WEB_SERVERS = {
+    "nginx", "apache2", "httpd", "caddy", "haproxy", "traefik", "lighttpd", "openresty",
+    "lsws", "litespeed", "lshttpd", "nghttpx", "varnish", "envoy",
+}  # fmt: skip
 LISTENING = re.compile(
     r"^(?:tcp6?\s+\d+\s+\d+\s+|(?:tcp\s+)?LISTEN\s+\d+\s+\d+\s+)(?P<address>\S+?):(?P<port>\d+)\s+\S+"
     r"(?:\s+LISTEN)?",
@@ -93,8 +100,24 @@ class Targets:
         return targets
 
 
-def _service(match):
+def _web_server(unit, state):
+    if state.startswith("active"):
+        return (
+            f"{unit} itself is running",
+            {"web-server-down": -0.5, "proxy-config-error": -0.2},
+            {},
+        )
+    return (
+        f"{unit} itself is not running, so nothing answers on ports 80 and 443",
+        {"backend-down": -0.4, "backend-crash": -0.2, "wrong-upstream-address": -0.3},
+        {"web-server-down": 0.7, "proxy-config-error": 0.5},
+    )
+
+
+def _service(match, unit):
     state, result = match.group("state"), match.group("result")
+    if unit in WEB_SERVERS and result != "oom-kill":
+        return _web_server(unit, state)
     if result == "oom-kill":
         return "the service was killed for lack of memory", {}, {"oom-killed": 0.8}
     if result == "start-limit-hit":
@@ -182,10 +205,12 @@ def observe(lines):
     listening, unix_listening, sockets, missing_paths = {}, {}, {}, {}
     published, network_names, in_containers = {}, [], False
     mem = swap = None
-    mem_line = ""
+    mem_line = unit = ""
     for entry in entries:
-        if active := ACTIVE.search(entry):
-            says, effects, names = _service(active)
+        if header := UNIT.search(entry):
+            unit = header.group("unit")
+        elif active := ACTIVE.search(entry):
+            says, effects, names = _service(active, unit)
             observations.append(Observation(entry, says, effects, names))
         elif listen := LISTENING.search(entry):
             listening.setdefault(listen.group("port"), entry)

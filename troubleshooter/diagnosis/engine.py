@@ -16,6 +16,7 @@ from troubleshooter.diagnosis.text import normalise
 MAX_EVIDENCE = 3
 MAX_LINES = 20  # entries kept per cause (and unmatched ones per paste) to show
 SETTLED_BY = 0.3  # how far ahead the best cause must be for no question to be needed
+RULED_OUT = 0.15  # a cause pasted command output pushed this low is no longer offered
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Diagnosis:
     library: Library | None = None
     observations: list = field(default_factory=list)  # pasted command output that counted
     unmatched: list = field(default_factory=list)  # entries that matched nothing (a few)
+    ruled_out: list = field(default_factory=list)  # causes pasted command output ruled out
 
     @property
     def settled(self):
@@ -131,11 +133,23 @@ def diagnose(text, lib=None):
     # Command output is read line by line as pasted: its lines are not log entries.
     observations = _weigh(findings, observe(text.splitlines())) if lines > 1 else []
     ranked = _rank(findings)
+    ruled_out = []
+    if observations:
+        ruled_out = [f for f in ranked if f.confidence <= RULED_OUT]
+        ranked = [f for f in ranked if f.confidence > RULED_OUT]
     if ranked:
         best = ranked[0]
         # Facts come from the newest line of the best cause: the one to act on.
         facts = extract_facts(best.last_line, best.program)
-    return Diagnosis(ranked, facts, lines, lib, observations=observations, unmatched=unmatched)
+    return Diagnosis(
+        ranked,
+        facts,
+        lines,
+        lib,
+        observations=observations,
+        unmatched=unmatched,
+        ruled_out=ruled_out,
+    )
 
 
 def _weigh(findings, observations):

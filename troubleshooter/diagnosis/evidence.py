@@ -91,12 +91,88 @@ def delayed_connect_error(entry, causes):
     return causes
 
 
+def by_keyword(table):
+    """A rule that puts first the cause of the first keyword of `table` found in the line."""
+
+    def rule(entry, causes):
+        for keyword, slug in table:
+            if keyword in entry:
+                return promote(causes, slug, max(0.5, max(dict(causes).values())))
+        return causes
+
+    return rule
+
+
+# IIS ARR passes on the WinHTTP error of its request to the backend.
+winhttp_error = by_keyword([
+    ("0x80072efd", "backend-down"), ("could not be established", "backend-down"),
+    ("0x80072ee2", "backend-slow"), ("timed out", "backend-slow"),
+    ("0x80072ee7", "stale-dns"), ("could not be resolved", "stale-dns"),
+    ("0x80072f78", "invalid-upstream-response"), ("invalid response", "invalid-upstream-response"),
+    ("terminated the process", "backend-crash"),
+])  # fmt: skip
+squid_error = by_keyword([
+    ("ERR_CONNECT_FAIL", "backend-down"), ("Connection refused", "backend-down"),
+    ("ERR_READ_TIMEOUT", "backend-slow"), ("ERR_DNS_FAIL", "stale-dns"),
+    ("Unable to determine IP address", "stale-dns"), ("ERR_ZERO_SIZE_OBJECT", "backend-crash"),
+    ("ERR_READ_ERROR", "backend-crash"), ("ERR_SECURE_CONNECT_FAIL", "upstream-tls"),
+    ("TCP_MISS/504", "backend-slow"),
+])  # fmt: skip
+cloud_lb_detail = by_keyword([
+    ("backend_timeout", "backend-slow"), ("Target.Timeout", "backend-slow"),
+    ("_status_code=504", "backend-slow"), ("_status_code: 504", "backend-slow"),
+    ("backend_connection_closed", "backend-crash"), ("ResponseCodeMismatch", "backend-crash"),
+])  # fmt: skip
+vcl_compile = by_keyword(
+    [("VCC-compiler", "proxy-config-error"), ("VCL compilation", "proxy-config-error")]
+)
+
+
+def signal_nine(entry, causes):
+    """SIGKILL (9) is what the kernel's OOM killer sends; other signals are crashes."""
+    if re.search(r"signal 9\b|signal=9\b|status=9/KILL|SIGKILL", entry):
+        return promote(causes, "oom-killed", max(dict(causes).values()))
+    return causes
+
+
+UNIT_NAME = re.compile(r"\b(?P<unit>[\w@-]+)\.service\b")
+WEB_SERVER_UNITS = {
+    "nginx", "apache2", "httpd", "caddy", "haproxy", "traefik", "lighttpd", "openresty",
+    "lsws", "litespeed", "lshttpd", "nghttpx", "varnish", "envoy",
+}  # fmt: skip
+
+
+def web_server_unit(entry, causes):
+    """A unit that fails is the backend, unless it is the web server itself."""
+    unit = UNIT_NAME.search(entry)
+    if unit and unit.group("unit") in WEB_SERVER_UNITS:
+        return promote(causes, "web-server-down", max(dict(causes).values()))
+    return causes
+
+
+WEB_PORT = re.compile(r"(?:0\.0\.0\.0|\[::\]|::|\*|[\d.]+)?:(?:80|443)\b(?!\d)")
+
+
+def web_port(entry, causes):
+    """Whatever cannot bind port 80 or 443 is the web server or the proxy in front."""
+    if WEB_PORT.search(entry):
+        return promote(causes, "web-server-down", max(dict(causes).values()))
+    return causes
+
+
 RULES = {
     "container-loopback": container_loopback,
     "unspecified-address": unspecified_address,
     "socket-version": socket_version,
     "queue-wait": queue_wait,
     "delayed-connect-error": delayed_connect_error,
+    "winhttp-error": winhttp_error,
+    "squid-error": squid_error,
+    "cloud-lb-detail": cloud_lb_detail,
+    "vcl-compile": vcl_compile,
+    "signal-nine": signal_nine,
+    "web-server-unit": web_server_unit,
+    "web-port": web_port,
 }
 
 

@@ -30,7 +30,8 @@ PROGRAMS = {
     "nginx", "apache", "php-fpm", "php", "gunicorn", "uwsgi", "node", "pm2", "traefik",
     "caddy", "haproxy", "kernel", "systemd", "selinux", "apparmor", "docker", "cloudflare",
     "mysql", "application", "heroku", "envoy", "kong", "apisix", "varnish", "supervisord",
-    "upstart", "passenger", "puma", "unicorn", "litespeed", "postgresql", "redis", "kubernetes", "go", "any",
+    "upstart", "passenger", "puma", "unicorn", "litespeed", "postgresql", "redis",
+    "kubernetes", "go", "iis", "squid", "tomcat", "any",
 }  # fmt: skip
 # `program: any` marks the layer that reads the meaning of an error wherever it appears;
 # it counts only on a line that no program's own pattern matched.
