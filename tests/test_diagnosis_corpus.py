@@ -39,3 +39,20 @@ def test_fragments_of_every_example_keep_its_top_cause():
     share, total, misses = fragment_score(LIBRARY, diagnosis.diagnose)
     assert total > 400
     assert share >= 0.95, misses
+
+
+def test_no_pattern_wakes_on_many_lines_of_normal_operation():
+    # The prefilter tries a pattern only on lines holding one of its plain texts; a text
+    # as common as "failed" would make a whole log slow to read. None may wake on more
+    # than one normal line in twenty.
+    lines = [line for row in rows("not_errors.jsonl") for line in row["log"].splitlines()]
+    woken = {}
+    for line in lines:
+        found = set()
+        for index, _, _ in LIBRARY.automaton.find_matches_as_indexes(line, overlapping=True):
+            specific, any_program = LIBRARY.groups[index]
+            found.update(pattern.id for pattern in specific + any_program)
+        for pattern_id in found:
+            woken[pattern_id] = woken.get(pattern_id, 0) + 1
+    busy = {pid: count for pid, count in woken.items() if count > len(lines) / 20}
+    assert not busy

@@ -70,3 +70,48 @@ def test_uwsgis_block_size_tells_http_on_its_socket_from_big_headers(size, cause
 def test_the_check_rejects_an_unknown_evidence_rule(patterns_dir):  # noqa: F811
     replace(patterns_dir, "weigh: [socket-version]", "weigh: [socket-versions]")
     assert "'weigh' must be a list of evidence rules" in check_problems(patterns_dir)
+
+
+@pytest.mark.parametrize(
+    ("line", "cause"),
+    [
+        (
+            "HTTP Error 502.3 - Bad Gateway. The operation timed out. Error Code 0x80072ee2",
+            "backend-slow",
+        ),
+        (
+            "HTTP Error 502.3 - Bad Gateway. A connection with the server could not be established. Error Code 0x80072efd",
+            "backend-down",
+        ),
+        (
+            "HTTP Error 502.3 - Bad Gateway. The server name or address could not be resolved. Error Code 0x80072ee7",
+            "stale-dns",
+        ),
+        ("The system returned: (110) Connection timed out ERR_READ_TIMEOUT", "backend-slow"),
+        ("ERR_DNS_FAIL Unable to determine IP address from host name app.internal", "stale-dns"),
+        ('"statusDetails": "backend_timeout"', "backend-slow"),
+        (
+            "DAMN ! worker 1 (pid: 1234) died, killed by signal 9 :( trying respawn ...",
+            "oom-killed",
+        ),
+        (
+            "DAMN ! worker 2 (pid: 1240) died, killed by signal 11 :( trying respawn ...",
+            "backend-crash",
+        ),
+        (
+            "Nov 21 03:12:45 web systemd[1]: myapp.service: Scheduled restart job, restart counter is at 5.",
+            "backend-crash",
+        ),
+        (
+            "Nov 21 03:12:45 web systemd[1]: nginx.service: Scheduled restart job, restart counter is at 5.",
+            "web-server-down",
+        ),
+        (
+            "Error starting userland proxy: listen tcp4 0.0.0.0:443: bind: address already in use",
+            "web-server-down",
+        ),
+        ("Error: listen EADDRINUSE: address already in use :::3000", "backend-down"),
+    ],
+)
+def test_a_gateways_detail_code_picks_the_cause(line, cause):
+    assert top(line) == cause

@@ -39,6 +39,9 @@ def promote(causes, slug, confidence):
 def container_loopback(entry, causes):
     """A proxy in a container that connects to its own loopback reaches no other
     container: the app listens in another one, or on the host."""
+    # The plain-text tests first: this runs on every refused line of a whole log.
+    if "127." not in entry and "localhost" not in entry and "[::1]" not in entry:
+        return causes
     if not (DOCKER_CLIENT.search(entry) or COMPOSE_PREFIX.match(entry)):
         return causes
     if not LOOPBACK.search(entry):
@@ -48,7 +51,7 @@ def container_loopback(entry, causes):
 
 def unspecified_address(entry, causes):
     """0.0.0.0 is where a server listens on every address, not an address to connect to."""
-    if UNSPECIFIED.search(entry):
+    if "0.0.0.0:" in entry and UNSPECIFIED.search(entry):
         return promote(causes, "wrong-upstream-address", 0.7)
     return causes
 
@@ -57,7 +60,7 @@ def socket_version(entry, causes):
     """A socket named after a PHP version (php8.1-fpm.sock) is lost when PHP is upgraded
     and the proxy still names the old one; a socket without a version in its name
     (php-fpm.sock, puma.sock) is missing because its service is not running."""
-    name = SOCKET_NAME.search(entry)
+    name = SOCKET_NAME.search(entry) if ".sock" in entry else None
     if not name or VERSIONED.search(name.group("name")):
         return causes
     if "backend-down" not in dict(causes):
