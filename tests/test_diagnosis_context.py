@@ -190,3 +190,18 @@ def test_the_page_names_what_the_paste_ruled_out(client):
     assert "Nginx itself is not running, so nothing answers on ports 80 and 443" in html
     assert "So it is not: " in html
     assert "PHP-FPM or your application is not running</a>" in html.split("So it is not: ")[1]
+
+
+def test_commands_and_their_output_are_not_counted_as_lines_that_matched_nothing():
+    result = diagnose(
+        NO_SOCKET,
+        "root@web:~# ls -l /run/php/",
+        "total 4",
+        "srw-rw---- 1 www-data www-data 0 Nov 21 01:00 /run/php/php8.2-fpm.sock",
+        "$ systemctl status php8.2-fpm",
+        "● php8.2-fpm.service - The PHP 8.2 FastCGI Process Manager",
+        "     Loaded: loaded (/lib/systemd/system/php8.2-fpm.service; enabled)",
+        "     Active: active (running) since Sat 2026-11-21 01:00:00 UTC; 2h ago",
+        "this line is neither",
+    )
+    assert result.unmatched == ["this line is neither"]

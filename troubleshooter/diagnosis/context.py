@@ -63,8 +63,36 @@ DOCKER_PORTS = re.compile(r"(?P<address>127\.0\.0\.1|0\.0\.0\.0|\[::\]|::):(?P<p
 INSPECT_NAME = re.compile(r'^"Name": "(?P<name>[\w.-]+)",?$')
 INSPECT_CONTAINERS = re.compile(r'^"Containers": \{')
 CURL_STATUS = re.compile(r"^HTTP/[\d.]+ (?P<code>\d{3})\b")
+# A command the customer ran (its prompt already removed) and the lines of output that
+# are only headers or framing: read, but not log lines that "matched nothing".
+COMMAND = re.compile(
+    r"^(?:sudo )?(?:systemctl|service|ls|ss|netstat|df|free|docker(?:-compose)?|kubectl"
+    r"|curl|getenforce|sestatus|journalctl|ps|cat|tail|grep|nginx -[tT]|apachectl|apache2ctl"
+    r"|php-fpm[\d.]* -t|ip|ping|dig|nslookup|uptime|top|lsof)(?: |$)"
+)
+FRAMING = re.compile(
+    r"^(?:total \d+$|Filesystem\s|CONTAINER ID\s|total\s+used\s+free|Netid\s|State\s+Recv-Q"
+    r"|Proto\s+Recv-Q|Active Internet connections|Loaded: |Docs: |Main PID: |Tasks: |Memory: "
+    r"|CPU: |CGroup: |Process: |Invocation: |TriggeredBy: |[└├│]─|[\[\]{}],?$|NAME\s+READY\s)"
+)
 MEMORY_UNITS = {"": 1, "B": 1 / 1024**2, "K": 1 / 1024, "Ki": 1 / 1024, "M": 1, "Mi": 1}
 MEMORY_UNITS |= {"G": 1024, "Gi": 1024, "T": 1024**2, "Ti": 1024**2}
+
+
+def is_command_output(entry):
+    """Whether a pasted entry is a command or its output rather than a log line."""
+    return bool(
+        COMMAND.match(entry)
+        or FRAMING.match(entry)
+        or UNIT.match(entry)
+        or ACTIVE.match(entry)
+        or LISTENING.match(entry)
+        or UNIX_LISTENING.match(entry)
+        or LS_SOCKET.match(entry)
+        or entry.startswith(("-rw", "drw", "lrw", "srw", "Mem:", "Swap:", '"'))
+        or DF_FULL.match(entry)
+        or DOCKER_STATUS.search(f" {entry} ")
+    )
 
 
 @dataclass

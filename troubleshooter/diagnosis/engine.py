@@ -7,7 +7,7 @@ import html
 from dataclasses import dataclass, field
 
 from troubleshooter.diagnosis.commands import suggest
-from troubleshooter.diagnosis.context import observe
+from troubleshooter.diagnosis.context import is_command_output, observe
 from troubleshooter.diagnosis.evidence import weigh
 from troubleshooter.diagnosis.facts import extract_facts
 from troubleshooter.diagnosis.library import Library, library
@@ -126,7 +126,7 @@ def diagnose(text, lib=None):
     for entry in entries:
         matches = lib.match_entry(entry)
         if not matches:
-            if len(unmatched) < MAX_LINES:
+            if len(unmatched) < MAX_LINES and not is_command_output(entry):
                 unmatched.append(entry)
             continue
         _add(findings, matches, entry)
