@@ -30,10 +30,11 @@ ENTRY_START = re.compile(
 # A shell prompt: "$ ", "root@web:~# ", "[root@web ~]# ", "user@host:/srv$ ".
 PROMPT = re.compile(r"^(?:\[?[\w.-]+@[\w.-]+[: ][^\]\s$#]*\]?)?[$#] (?=\S)")
 # Lines of command output that customers paste between log lines (systemctl status,
-# ss and netstat, df, free, docker ps): each starts an entry of its own.
+# ss and netstat, ls -l, df, free, docker ps): each starts an entry of its own.
 OUTPUT = re.compile(
     r"^(?:[●○×]\s|Active:|Loaded:|Main PID:|LISTEN\s|ESTAB\s|tcp6?\s|udp6?\s|Netid\s|State\s"
-    r"|Filesystem\s|/dev/|tmpfs\s|overlay\s|Mem:|Swap:|CONTAINER ID|NAME\s|HTTP/[\d.]+ \d{3})"
+    r"|Filesystem\s|/dev/|tmpfs\s|overlay\s|Mem:|Swap:|CONTAINER ID|NAME\s|HTTP/[\d.]+ \d{3}"
+    r"|[-dlsbcp][rwxsStT-]{9}[.+@]?\s|total \d+$|u_str\s|u_seq\s)"
 )
 # Terminals wrap at these widths mid-word; other wrapping happens at spaces.
 HARD_WRAP_WIDTHS = {80, 100, 120, 132, 160, 200}
