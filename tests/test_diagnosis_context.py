@@ -202,6 +202,6 @@ def test_commands_and_their_output_are_not_counted_as_lines_that_matched_nothing
         "● php8.2-fpm.service - The PHP 8.2 FastCGI Process Manager",
         "     Loaded: loaded (/lib/systemd/system/php8.2-fpm.service; enabled)",
         "     Active: active (running) since Sat 2026-11-21 01:00:00 UTC; 2h ago",
-        "this line is neither",
+        "2026/11/21 03:12:46 [notice] 1#1: signal process started",
     )
-    assert result.unmatched == ["this line is neither"]
+    assert result.unmatched == ["2026/11/21 03:12:46 [notice] 1#1: signal process started"]
