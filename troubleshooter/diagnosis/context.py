@@ -154,6 +154,12 @@ def _service(match, unit):
             {"backend-crash": 0.2, "backend-down": 0.2},
             {},
         )
+    if state == "active (exited)":
+        return (
+            "the service's start command ran and exited: nothing of it keeps running",
+            {"wrong-upstream-address": -0.1},
+            {"backend-down": 0.5},
+        )
     if state.startswith("active"):
         return (
             "the service is running, so it did not simply stop",
@@ -163,8 +169,8 @@ def _service(match, unit):
     if state.startswith("activating"):
         return (
             "the service keeps restarting",
-            {"backend-crash": 0.2, "backend-down": 0.1, "oom-killed": 0.1},
-            {},
+            {"oom-killed": 0.1},
+            {"backend-down": 0.55, "backend-crash": 0.5},
         )
     return (
         "the service is not running",
@@ -203,18 +209,27 @@ def _docker(match, entry):
                 {"backend-down": 0.2},
                 {"oom-killed": 0.6},
             )
+        if code == "139":
+            return Observation(
+                entry,
+                "a container exited with code 139: it crashed (a segmentation fault)",
+                {"docker-network": -0.2},
+                {"backend-crash": 0.6},
+            )
         if code != "0":
             return Observation(
                 entry,
                 f"a container exited with code {code}",
-                {"backend-down": 0.3, "backend-crash": 0.2, "docker-network": -0.2},
+                {"backend-crash": 0.2, "docker-network": -0.2},
+                {"backend-down": 0.55},
             )
         return None
     if match.group("restarting"):
         return Observation(
             entry,
             "a container keeps restarting",
-            {"backend-crash": 0.3, "backend-down": 0.1, "docker-network": -0.2},
+            {"backend-down": 0.1, "docker-network": -0.2},
+            {"backend-crash": 0.6},
         )
     if match.group("unhealthy"):
         return Observation(

@@ -131,6 +131,22 @@ vcl_compile = by_keyword(
 )
 
 
+probe_detail = by_keyword([
+    ("connection refused", "backend-down"), ("deadline exceeded", "backend-slow"),
+    ("Timeout", "backend-slow"), ("timed out", "backend-slow"),
+])  # fmt: skip
+PROXY_HOPS = re.compile(r"from (?P<from>[\w.-]+:\d+) to https?://(?P<to>[\w.-]+:\d+)")
+
+
+def proxy_to_itself(entry, causes):
+    """A development proxy sending requests to its own address loops instead of
+    reaching the API server."""
+    hops = PROXY_HOPS.search(entry)
+    if hops and hops.group("from") == hops.group("to"):
+        return promote(causes, "wrong-upstream-address", max(dict(causes).values()))
+    return causes
+
+
 def signal_nine(entry, causes):
     """SIGKILL (9) is what the kernel's OOM killer sends; other signals are crashes."""
     if re.search(r"signal 9\b|signal=9\b|status=9/KILL|SIGKILL", entry):
@@ -176,6 +192,8 @@ RULES = {
     "signal-nine": signal_nine,
     "web-server-unit": web_server_unit,
     "web-port": web_port,
+    "probe-detail": probe_detail,
+    "proxy-to-itself": proxy_to_itself,
 }
 
 
