@@ -126,6 +126,15 @@ cloud_lb_detail = by_keyword([
     ("_status_code=504", "backend-slow"), ("_status_code: 504", "backend-slow"),
     ("backend_connection_closed", "backend-crash"), ("ResponseCodeMismatch", "backend-crash"),
 ])  # fmt: skip
+cloud_lb_page = by_keyword([
+    ("at capacity", "worker-pool-exhausted"), ("NSG/UDR/Firewall", "firewall-block"),
+    ("probe setting", "backend-down"),
+])  # fmt: skip
+apache_reason = by_keyword([
+    ("Error reading from remote server", "backend-crash"), ("DNS lookup failure", "stale-dns"),
+    ("Error during SSL Handshake", "upstream-tls"),
+])  # fmt: skip
+log_file_denied = by_keyword([("could not open error log file", "web-server-down")])
 vcl_compile = by_keyword(
     [("VCC-compiler", "proxy-config-error"), ("VCL compilation", "proxy-config-error")]
 )
@@ -194,6 +203,9 @@ RULES = {
     "web-port": web_port,
     "probe-detail": probe_detail,
     "proxy-to-itself": proxy_to_itself,
+    "cloud-lb-page": cloud_lb_page,
+    "apache-reason": apache_reason,
+    "log-file-denied": log_file_denied,
 }
 
 
