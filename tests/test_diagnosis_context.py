@@ -205,3 +205,9 @@ def test_commands_and_their_output_are_not_counted_as_lines_that_matched_nothing
         "2026/11/21 03:12:46 [notice] 1#1: signal process started",
     )
     assert result.unmatched == ["2026/11/21 03:12:46 [notice] 1#1: signal process started"]
+
+
+def test_a_socket_only_root_may_write_to_is_a_possible_permission_problem_on_its_own():
+    result = diagnose("srwxr-xr-x  1 root  root  0 Jul 18 17:17 /tmp/gunicorn.sock")
+    assert ranked(result) == ["socket-permission"]
+    assert diagnose("srw-rw-rw- 1 root root 0 Jul 18 17:17 /tmp/gunicorn.sock").findings == []

@@ -369,6 +369,20 @@ def _compare_ports(targets, listening, published):
 
 def _compare_sockets(targets, unix_listening, sockets, missing_paths):
     observations = []
+    if not targets.sockets:
+        # No log line names a socket: a socket only root may write to is still telling,
+        # since the web server's user must write to it to connect.
+        for path, (ls, entry) in sorted(sockets.items()):
+            mode = ls.group("mode")
+            if ls.group("owner") == "root" and mode[7] != "w":
+                observations.append(
+                    Observation(
+                        entry,
+                        f"the socket {path} belongs to root and others may not write to it",
+                        {},
+                        {"socket-permission": 0.45},
+                    )
+                )
     present = {**{path: entry for path, (_, entry) in sockets.items()}, **unix_listening}
     for wanted in sorted(targets.sockets):
         if wanted in present:

@@ -131,7 +131,7 @@ def diagnose(text, lib=None):
             continue
         _add(findings, matches, entry)
     # Command output is read line by line as pasted: its lines are not log entries.
-    observations = _weigh(findings, observe(text.splitlines())) if lines > 1 else []
+    observations = _weigh(findings, observe(text.splitlines()))
     ranked = _rank(findings)
     ruled_out = []
     if observations:

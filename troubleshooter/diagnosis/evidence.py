@@ -49,6 +49,16 @@ def container_loopback(entry, causes):
     return promote(causes, "docker-network", 0.7)
 
 
+def ipv6_loopback(entry, causes):
+    """A proxy told "localhost" may connect to ::1 while the backend listens on
+    127.0.0.1 only: refused, though the backend runs."""
+    if "[::1]" in entry and re.search(
+        r'(?:upstream: "[a-z]+://|dial tcp |connect ECONNREFUSED )\[::1\]:', entry
+    ):
+        return promote(causes, "wrong-upstream-address", max(dict(causes).values()))
+    return causes
+
+
 def unspecified_address(entry, causes):
     """0.0.0.0 is where a server listens on every address, not an address to connect to."""
     if "0.0.0.0:" in entry and UNSPECIFIED.search(entry):
@@ -170,10 +180,19 @@ WEB_SERVER_UNITS = {
 }  # fmt: skip
 
 
+# "Failed to start A high performance web server and a reverse proxy server." names the
+# unit by its description only; these are the web servers' own descriptions.
+WEB_SERVER_DESCRIPTION = re.compile(
+    r"(?:Starting|Started|Stopped|start|Stopping) (?:The |A |the )?(?:[\w-]+ - )?"
+    r"(?:high performance web server|Apache HTTP Server|nginx HTTP and reverse proxy"
+    r"|NGINX|nginx|Caddy|HAProxy|Traefik|LiteSpeed|OpenLiteSpeed|Lighttpd|Varnish)\b"
+)
+
+
 def web_server_unit(entry, causes):
     """A unit that fails is the backend, unless it is the web server itself."""
     unit = UNIT_NAME.search(entry)
-    if unit and unit.group("unit") in WEB_SERVER_UNITS:
+    if (unit and unit.group("unit") in WEB_SERVER_UNITS) or WEB_SERVER_DESCRIPTION.search(entry):
         return promote(causes, "web-server-down", max(dict(causes).values()))
     return causes
 
@@ -191,6 +210,7 @@ def web_port(entry, causes):
 RULES = {
     "container-loopback": container_loopback,
     "unspecified-address": unspecified_address,
+    "ipv6-loopback": ipv6_loopback,
     "socket-version": socket_version,
     "queue-wait": queue_wait,
     "delayed-connect-error": delayed_connect_error,
