@@ -206,3 +206,30 @@ def test_the_ticket_form_refuses_a_value_it_does_not_know(chart_dir):
         "of 502, 503, 504, 52x, other"
     ]
     assert hint_problems(flowchart.read()) == []
+
+
+def test_it_names_an_outcome_only_a_log_message_reaches(chart_dir):
+    # Mark every answer that reaches header-too-big as resting on a log message.
+    def change(data):
+        for entry in data["questions"]:
+            for answer in entry["answers"]:
+                if answer.get("cause") == "header-too-big":
+                    answer["log"] = True
+
+    edit(chart_dir, change)
+    assert (
+        "content/outcomes/header-too-big.md: every path to it uses an answer marked 'log: true'"
+        in problems(chart_dir)
+    )
+
+
+def test_it_rejects_a_log_mark_that_is_not_true_or_false(chart_dir):
+    edit(chart_dir, lambda d: question(d, "log-502")["answers"][0].update(log="yes"))
+    assert "answer 'refused': 'log' must be true or false" in problems(chart_dir)
+
+
+def test_every_outcome_has_a_path_without_log_messages():
+    chart = flowchart.get()
+    start = chart.start
+    no_log = flowchart._reachable(start, chart.questions, lambda answer: not answer.log)
+    assert set(chart.outcomes) <= no_log

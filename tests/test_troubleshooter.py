@@ -48,7 +48,8 @@ def test_a_503_with_max_children_in_the_fpm_log(client, real_content):
 
 def test_a_cloudflare_522_with_the_origin_answering_directly(client, real_content):
     response = walk(
-        client, [("code", "An error page branded by a CDN"), ("cdn-direct", "The site answers")]
+        client,
+        [("code", "An error page branded by a CDN"), ("cdn-direct", "HTTPS answers normally")],
     )
     assert outcome_of(response) == "cdn-origin"
 
@@ -266,3 +267,20 @@ def test_the_map_highlights_the_customers_path(client, real_content):
     ).content.decode()
     assert html.count('class="edge on-path"') == 3
     assert 'class="node outcome cause on-path here" aria-current="step"' in html
+
+
+def test_step_commands_mark_the_values_to_change_in_the_command_itself(client, real_content):
+    html = client.get("/troubleshoot/?code=502&log-502=other&symptoms-502=sudden").content.decode()
+    assert 'status<span class="w"> </span>YOUR_SERVICE' in html
+    assert "# YOUR_SERVICE: php8.3-fpm" in html
+    assert "@service@" not in html and "php8.2" not in html
+
+
+def test_the_fill_marks_unknown_values_and_drops_the_comment_of_known_ones():
+    from troubleshooter.templatetags.troubleshooter import fill_setup
+
+    help_html = flowchart.get().questions["backend-running"].help
+    assert "YOUR_SERVICE" in fill_setup(help_html, {})
+    filled = fill_setup(help_html, {"service": "php8.1-fpm<script>"})
+    assert "php8.1-fpm&lt;script&gt;" in filled
+    assert "# YOUR_SERVICE" not in filled and "YOUR_SERVICE" not in filled

@@ -36,7 +36,7 @@ PLATFORM_EXIT = "vps-unreachable"
 
 FLOWCHART_KEYS = {"start", "questions"}
 QUESTION_KEYS = {"id", "question", "help", "article", "answers"}
-ANSWER_KEYS = {"key", "label", "next", "cause", "ticket"}
+ANSWER_KEYS = {"key", "label", "next", "cause", "ticket", "log"}
 # What an answer may tell the support ticket form, as `ticket: {error: "502"}`; the
 # tickets app checks the values against its own choices.
 TICKET_FIELDS = {"error", "docker"}
@@ -92,6 +92,7 @@ class Answer:
     next: str = ""
     cause: str = ""
     ticket: tuple = ()  # ((field, value), ...) for the support ticket form
+    log: bool = False  # the answer rests on a message read in a log
 
 
 @dataclass(frozen=True)
@@ -481,6 +482,7 @@ def _read_questions(where, data, anchors, problems):
                     next=str(next_id or ""),
                     cause=str(cause or ""),
                     ticket=_ticket_hints(where_answer, raw.get("ticket"), problems),
+                    log=_log_flag(where_answer, raw.get("log", False), problems),
                 )
             )
         questions[qid] = Question(
@@ -491,6 +493,13 @@ def _read_questions(where, data, anchors, problems):
             answers=tuple(answers),
         )
     return questions
+
+
+def _log_flag(where, value, problems):
+    if not isinstance(value, bool):
+        problems.append(f"{where}: 'log' must be true or false")
+        return False
+    return value
 
 
 def _ticket_hints(where, hints, problems):
@@ -559,6 +568,28 @@ def _check_graph(where, start, questions, outcomes, problems):
     for slug in CAUSES:
         if slug not in outcomes:
             problems.append(f"content/outcomes/{slug}.md: missing; every cause needs an outcome")
+    # A customer who cannot find or read a log must still be able to reach every outcome.
+    without_log = _reachable(start, questions, lambda answer: not answer.log)
+    for slug in sorted(set(outcomes) & reached):
+        if slug not in without_log:
+            problems.append(
+                f"content/outcomes/{slug}.md: every path to it uses an answer marked "
+                "'log: true'; add one that a customer without a log message can take"
+            )
+
+
+def _reachable(start, questions, allowed):
+    """The questions and outcomes reachable from `start` through answers `allowed` keeps."""
+    seen, todo = set(), [start]
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for answer in questions[node].answers if node in questions else ():
+            if allowed(answer):
+                todo.append(answer.next or answer.cause)
+    return seen
 
 
 def read(content_dir=None):

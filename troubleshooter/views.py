@@ -37,7 +37,10 @@ def step(request):
             return response
         return redirect(target)
     template = "troubleshooter/step.html#step" if request.htmx else "troubleshooter/step.html"
-    return _cacheable(render(request, template, {"walk": walk, "question": walk.question}))
+    # The values of the customer's setup that fill the step's commands; none are known
+    # to a shared, cached page, so each command shows YOUR_SERVICE and the like.
+    context = {"walk": walk, "question": walk.question, "setup": {}}
+    return _cacheable(render(request, template, context))
 
 
 def _article_sections(outcome):

@@ -1,3 +1,6 @@
+import re
+
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
@@ -107,3 +110,40 @@ def test_troubleshooter_pages_pass_axe(page, site):
     ):
         page.goto(site + path)
         assert axe_violations(page) == [], path
+
+
+# A few customer stories, clicked through in Chromium: two without any log message.
+STORY_SAMPLE = {
+    "https://github.com/Mins/TuxLite/issues/45",
+    "https://github.com/whatwg/build.whatwg.org/issues/19",
+    "https://github.com/php/php-src/issues/13342",
+}
+
+
+def sample_stories():
+    from tests.test_stories import STORIES
+
+    return [story for story in STORIES if story["origin"] in STORY_SAMPLE]
+
+
+def click_through(page, site, story):
+    from troubleshooter import flowchart
+
+    chart = flowchart.get()
+    page.goto(f"{site}/troubleshoot/")
+    for step in story["answers"]:
+        qid, _, key = step.partition("=")
+        expect(page.get_by_role("heading", level=1)).to_have_text(chart.questions[qid].question)
+        answer(page, chart.questions[qid].answer(key).label)
+    expect(page).to_have_url(re.compile(rf"/troubleshoot/cause/{story['outcome']}/\?"))
+
+
+@pytest.mark.parametrize("story", sample_stories(), ids=lambda s: s["outcome"])
+def test_a_customer_story_with_javascript(page, site, story):
+    click_through(page, site, story)
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("story", sample_stories(), ids=lambda s: s["outcome"])
+def test_a_customer_story_without_javascript(no_js_page, site, story):
+    click_through(no_js_page, site, story)
