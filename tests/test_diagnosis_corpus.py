@@ -18,16 +18,17 @@ def causes(text):
 
 def test_the_lines_it_was_tuned_on_get_the_cause_their_thread_found():
     top1, top3, misses = score(rows("real_lines.jsonl"), causes)
-    assert top1 >= 0.86, misses
-    assert top3 >= 0.92, misses
+    assert top1 >= 0.87, misses
+    assert top3 >= 0.93, misses
 
 
 def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
-    # Measured once, when the set was added (68.1 % and 71.1 %); the diagnosis of the
-    # previous release read 41.8 % of them. Raise the floors as the figure rises.
+    # 71.0 % and 74.8 % on the 441 lines (README, The log diagnosis); each batch was
+    # measured when it was added, before any pattern was written after it. Raise the
+    # floors as the figure rises.
     top1, top3, misses = score(rows("heldout.jsonl"), causes)
-    assert top1 >= 0.66, misses
-    assert top3 >= 0.69, misses
+    assert top1 >= 0.70, misses
+    assert top3 >= 0.74, misses
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])
