@@ -284,3 +284,28 @@ def test_the_fill_marks_unknown_values_and_drops_the_comment_of_known_ones():
     filled = fill_setup(help_html, {"service": "php8.1-fpm<script>"})
     assert "php8.1-fpm&lt;script&gt;" in filled
     assert "# YOUR_SERVICE" not in filled and "YOUR_SERVICE" not in filled
+
+
+def test_a_vote_without_javascript_on_an_outcome_opened_directly_shows_no_walk_banner(
+    client, real_content
+):
+    response = client.post("/troubleshoot/cause/disk-full/feedback/", {"fixed": "yes"})
+    page = client.get(response["Location"]).content.decode()
+    assert "Good to hear" in page
+    assert "lead to a different step" not in page
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_still_broken_offers_the_ticket_with_the_path(client, real_content, htmx):
+    answers = urlencode({"code": "503", "log-503": "limiting"})
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client.post(
+        "/troubleshoot/cause/rate-limited/feedback/",
+        {"fixed": "no", "answers": answers},
+        follow=not htmx,
+        **headers,
+    )
+    page = response.content.decode()
+    assert "support can take it from here" in page
+    link = "/tickets/new/?path=code%3D503%26log-503%3Dlimiting&amp;cause=rate-limited"
+    assert link in page

@@ -68,22 +68,28 @@ def _outcome_or_404(slug):
 @require_safe
 def outcome(request, slug):
     chart, outcome = _outcome_or_404(slug)
-    walk = chart.walk(request.GET) if request.GET else None
+    # "?fixed=yes" alone (a vote without JavaScript on an outcome opened directly) is
+    # not a walk, and must not be reported as one that leads elsewhere.
+    walked = set(request.GET) - flowchart.RESERVED
+    walk = chart.walk(request.GET) if walked else None
     if walk and walk.outcome is not outcome:
         walk.dropped = [
             "The answers in this link lead to a different step of the guide, so they are "
             "not shown here."
         ]
         walk.steps = []
-    ticket_query = urlencode({"path": walk.query() if walk else "", "cause": slug})
     context = {
         "outcome": outcome,
         "walk": walk,
-        "ticket_query": ticket_query,
+        "ticket_query": _ticket_query(walk, slug),
         "sections": _article_sections(outcome),
         "thanks": request.GET.get("fixed"),
     }
     return _cacheable(render(request, "troubleshooter/outcome.html", context))
+
+
+def _ticket_query(walk, slug):
+    return urlencode({"path": walk.query() if walk else "", "cause": slug})
 
 
 # Anonymous and sessionless, like article feedback, so outcome pages stay cacheable.
@@ -108,7 +114,11 @@ def outcome_feedback(request, slug):
         return render(
             request,
             "troubleshooter/outcome.html#fixed-thanks",
-            {"thanks": answer, "outcome": outcome},
+            {
+                "thanks": answer,
+                "outcome": outcome,
+                "ticket_query": _ticket_query(walk if path else None, slug),
+            },
         )
     query = f"{answers.urlencode()}&" if answers else ""
     return redirect(f"{outcome.get_absolute_url()}?{query}fixed={answer}#fixed")
