@@ -2,6 +2,7 @@
 
 import html as html_module
 import re
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
@@ -411,3 +412,56 @@ def test_only_staff_see_the_queue(client, django_capture_on_commit_callbacks):
     User.objects.create_user("customer", password="pw")
     client.login(username="customer", password="pw")
     assert client.get("/admin/tickets/ticket/").status_code == 302
+
+
+def prefill(client, **data):
+    response = client.post("/tickets/new/", {"action": "prefill", **data})
+    assert response.status_code == 200
+    return response.context["form"].initial
+
+
+def test_a_diagnosed_log_fills_the_code_the_docker_answer_and_the_domain(client):
+    compose = (
+        "web-1  | 2026/11/21 03:12:45 [error] 29#29: *1 connect() failed (111: Connection refused) "
+        'while connecting to upstream, client: 172.18.0.1, server: shop.example.com, request: "GET / '
+        'HTTP/1.1", upstream: "http://127.0.0.1:3000/", host: "shop.example.com"'
+    )
+    initial = prefill(client, log=compose)
+    assert initial["log"] == compose
+    assert initial["error"] == "502"
+    assert initial["docker"] == "yes"
+    assert initial["domain"] == "shop.example.com"
+
+
+def test_a_php_fpm_or_selinux_paste_still_fills_the_code(client):
+    fpm = "[21-Nov-2026 03:12:40] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it"
+    assert prefill(client, log=fpm)["error"] in {"502", "503", "504"}
+    avc = 'type=AVC msg=audit(1763694765.123:845): avc:  denied  { name_connect } for  pid=1532 comm="nginx" dest=3000 scontext=system_u:system_r:httpd_t:s0 tcontext=system_u:object_r:ntop_port_t:s0 tclass=tcp_socket permissive=0'
+    assert prefill(client, log=avc)["error"] in {"502", "503", "504"}
+
+
+def test_the_path_knows_better_than_the_log_and_an_address_is_not_a_domain(client):
+    line = '2026/11/21 03:12:45 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.7, server: _, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:3000/", host: "203.0.113.10"'
+    initial = prefill(client, log=line, path="code=503&log-503=apache-backend")
+    assert initial["error"] == "503"
+    assert "domain" not in initial
+
+
+def test_the_message_chosen_in_a_step_starts_the_log_box(client):
+    initial = prefill(client, path="code=502&log-502=no-such-file&socket-missing=other-name")
+    assert initial["log"] == "connect() to unix:… failed (2: No such file or directory)"
+    assert "log" not in prefill(client, path="code=502&log-502=other&symptoms-502=sudden")
+
+
+def test_the_status_page_shows_the_path_the_outcome_and_the_diagnosed_cause(
+    client, django_capture_on_commit_callbacks
+):
+    path = "code=502&log-502=no-such-file&socket-missing=other-name"
+    values = form_values(client, url=f"/tickets/new/?path={quote(path)}")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/tickets/new/", values)
+    page = client.get(response["Location"]).content.decode()
+    assert "What the site sent with it" in page
+    assert "Is PHP-FPM running, and which socket does it create?" in page
+    assert "Where they led" in page and "The proxy points at the wrong port or socket" in page
+    assert "What the diagnosis read in your log lines" in page

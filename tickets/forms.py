@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from django import forms
@@ -176,7 +177,45 @@ class PrefillForm(forms.Form):
             initial["article_version"] = str(version.pk)
         if data.get("log"):
             initial["log"] = data["log"]
+            for name, value in from_log(data["log"]).items():
+                initial.setdefault(name, value)
+        elif "log" not in initial and (message := chosen_message(answers)):
+            initial["log"] = message
         return initial
+
+
+# A host name a customer would write as their domain (not an address, not a placeholder).
+DOMAIN = re.compile(r"(?=.{4,253}$)(?!-)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,63}")
+
+
+def from_log(text):
+    """What a pasted log tells the ticket: the error code its cause shows, whether it
+    runs in Docker, and the domain the line names."""
+    result = diagnosis.diagnose(text)
+    initial = {}
+    if result.findings:
+        outcome = flowchart.get().outcomes.get(result.findings[0].slug)
+        codes = [code for code in (outcome.codes if outcome else ()) if code != "none"]
+        if codes and codes[0] in Ticket.Error.values:
+            initial["error"] = codes[0]
+    facts = result.facts
+    if facts.get("container") or facts.get("program") in ("docker", "kubernetes"):
+        initial["docker"] = Ticket.Docker.YES
+    for name in ("host", "server"):
+        value = facts.get(name, "").split(":")[0].lower()
+        if DOMAIN.fullmatch(value) and not value.endswith((".local", ".internal", ".lan")):
+            initial["domain"] = value
+            break
+    return initial
+
+
+def chosen_message(answers):
+    """The log message the customer picked in a step, as a start for the log box."""
+    walk = flowchart.get().walk(answers)
+    for step in walk.steps:
+        if step.answer.log:
+            return step.answer.label
+    return ""
 
 
 def initial_from_path(answers, cause=""):

@@ -67,7 +67,15 @@ def status(request, reference, token):
     ticket = Ticket.objects.filter(reference=reference).first()
     if ticket is None or not ticket.token_matches(token):
         raise Http404("No ticket at this address.")
-    response = render(request, "tickets/status.html", {"ticket": ticket})
+    chart = flowchart.get()
+    walk = chart.walk(QueryDict(ticket.path))
+    context = {
+        "ticket": ticket,
+        "walk": walk if walk.steps else None,
+        "outcome": chart.outcomes.get(ticket.outcome),
+        "diagnosed": chart.outcomes.get(ticket.diagnosed_cause),
+    }
+    response = render(request, "tickets/status.html", context)
     # A private page: never cached on the way, never sent as a referrer.
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
