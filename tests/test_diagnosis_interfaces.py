@@ -1,7 +1,9 @@
 """The same diagnosis through the command, the JSON API and the web page."""
 
+import html as html_module
 import io
 import json
+import re
 import sys
 
 import pytest
@@ -181,7 +183,7 @@ def test_the_page_shows_the_diagnosis_and_stores_nothing(client):
         "<mark>connect() to unix:/run/php/php8.1-fpm.sock failed (2: No such file or directory) while connecting to upstream</mark>"
         in html
     )
-    assert 'href="/troubleshoot/?code=502&amp;log-502=no-such-file"' in html
+    assert '<input type="hidden" name="answers" value="code=502&amp;log-502=no-such-file">' in html
     assert "systemctl status php8.1-fpm" in html
     assert database_rows() == before
 
@@ -280,3 +282,78 @@ def test_a_paste_of_several_lines_is_described_as_such_with_what_matched_nothing
     assert (
         html.count('<pre class="evidence"') == 3
     )  # both lines that showed the cause, and the other
+
+
+def hidden_fields(form_html):
+    return {
+        name: html_module.unescape(value)
+        for name, value in re.findall(r'name="(\w+)" value="([^"]*)"', form_html)
+    }
+
+
+def test_the_log_follows_through_the_settling_question_and_the_outcome_into_the_ticket(client):
+    page = client.post("/troubleshoot/diagnose/", {"log": SOCKET_LINE}).content.decode()
+    settle = re.search(r'<form method="post" action="/troubleshoot/">(.*?)</form>', page, re.S)
+    fields = hidden_fields(settle.group(1))
+    assert fields == {"answers": "code=502&log-502=no-such-file", "log": SOCKET_LINE}
+
+    step = client.post("/troubleshoot/", fields)
+    assert step["Cache-Control"] == "private, no-store"
+    assert step.context["question"].id == "socket-missing"
+    html = step.content.decode()
+    assert "Your log lines come along to the end" in html
+    assert SOCKET_LINE not in step.request.get("QUERY_STRING", "")
+
+    # The answer buttons post the next answers with the log lines.
+    outcome = client.post(
+        "/troubleshoot/",
+        {"answers": "code=502&log-502=no-such-file&socket-missing=other-name", "log": SOCKET_LINE},
+    )
+    assert outcome.context["outcome"].slug == "wrong-upstream-address"
+    assert outcome["Cache-Control"] == "private, no-store"
+    ticket_form = re.search(
+        r'<form method="post" action="/tickets/new/" class="ticket-carry">(.*?)</form>',
+        outcome.content.decode(),
+        re.S,
+    ).group(1)
+    carried = hidden_fields(ticket_form)
+    carried.pop("csrfmiddlewaretoken", None)
+    assert carried == {
+        "action": "prefill",
+        "log": SOCKET_LINE,
+        "cause": "wrong-upstream-address",
+        "path": "code=502&log-502=no-such-file&socket-missing=other-name",
+    }
+    initial = client.post("/tickets/new/", carried).context["form"].initial
+    assert initial["log"] == SOCKET_LINE
+    assert initial["outcome"] == "wrong-upstream-address"
+    assert initial["path"] == "code=502&log-502=no-such-file&socket-missing=other-name"
+    assert initial["error"] == "502"
+
+
+def test_a_carried_step_fills_its_commands_from_the_log(client):
+    line = SOCKET_LINE.replace("(2: No such file or directory)", "(13: Permission denied)")
+    step = client.post("/troubleshoot/", {"answers": "code=502&log-502=permission", "log": line})
+    html = step.content.decode()
+    assert 'ls<span class="w"> </span>-l<span class="w"> </span>/run/php/php8.1-fpm.sock' in html
+    assert "YOUR_SOCKET" not in html
+
+
+def test_confirm_fix_and_prevent_carries_the_log_to_the_outcome(client):
+    page = client.post("/troubleshoot/diagnose/", {"log": SOCKET_LINE}).content.decode()
+    form = re.search(
+        r'<form method="post" action="/troubleshoot/cause/wrong-upstream-address/">(.*?)</form>',
+        page,
+        re.S,
+    )
+    outcome = client.post(
+        "/troubleshoot/cause/wrong-upstream-address/", hidden_fields(form.group(1))
+    )
+    assert 'name="log" value="' in outcome.content.decode()
+    assert outcome["Cache-Control"] == "private, no-store"
+
+
+def test_a_carried_step_refuses_an_oversized_log_clearly(client):
+    response = client.post("/troubleshoot/", {"answers": "code=502", "log": "x" * 300_000})
+    assert response.status_code == 400
+    assert "limit" in response.content.decode()

@@ -31,6 +31,15 @@ class AnswersField(TextField):
         return QueryDict(super().clean(value))
 
 
+class CarryForm(forms.Form):
+    """What a diagnosis hands on, by POST only, through the settling question to the
+    outcome and the ticket: the answers so far and the log lines (never in a URL,
+    never stored)."""
+
+    answers = AnswersField()
+    log = TextField(required=False, strip=False, max_length=diagnosis.MAX_PASTE_BYTES)
+
+
 class OutcomeFeedbackForm(forms.Form):
     """ "Did this fix it?" on an outcome page, with the answers that led there."""
 

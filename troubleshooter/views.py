@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from kb.models import Article
 from lib import votes
 from troubleshooter import diagnosis, flowchart
-from troubleshooter.forms import DiagnoseForm, OutcomeFeedbackForm
+from troubleshooter.forms import CarryForm, DiagnoseForm, OutcomeFeedbackForm
 from troubleshooter.graph import draw
 from troubleshooter.models import OutcomeFeedback
 
@@ -24,9 +24,46 @@ def _cacheable(response):
     return response
 
 
-@require_safe
+def _private(response):
+    # The page holds the customer's log lines: never cached on the way. Its address holds
+    # none, and "no-referrer" would make the browser send "Origin: null" with the ticket
+    # form, which the CSRF check refuses; so the referrer stays within the site.
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _setup(log):
+    """The values of the customer's setup that a log line gives, for step commands."""
+    if not log:
+        return {}
+    facts = diagnosis.diagnose(log).facts
+    return diagnosis.values_for(facts) if facts else {}
+
+
+def _carried(request, chart):
+    """A step, or the outcome, reached with a diagnosis carried by POST: the log lines
+    fill the commands and follow into the ticket."""
+    form = CarryForm(request.POST)
+    if not form.is_valid():
+        errors = " ".join(error for errors in form.errors.values() for error in errors)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    walk = chart.walk(form.cleaned_data["answers"])
+    log = form.cleaned_data["log"]
+    if walk.outcome:
+        context = _outcome_context(walk.outcome, walk, log)
+        return _private(render(request, "troubleshooter/outcome.html", context))
+    context = {"walk": walk, "question": walk.question, "setup": _setup(log), "carry_log": log}
+    return _private(render(request, "troubleshooter/step.html", context))
+
+
+# A POST here only shows a page (it changes nothing), so it needs no CSRF token.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def step(request):
     chart = flowchart.get()
+    if request.method == "POST":
+        return _carried(request, chart)
     walk = chart.walk(request.GET)
     if walk.outcome:
         # The whole query goes along, so the outcome page can say what it dropped.
@@ -39,7 +76,7 @@ def step(request):
     template = "troubleshooter/step.html#step" if request.htmx else "troubleshooter/step.html"
     # The values of the customer's setup that fill the step's commands; none are known
     # to a shared, cached page, so each command shows YOUR_SERVICE and the like.
-    context = {"walk": walk, "question": walk.question, "setup": {}}
+    context = {"walk": walk, "question": walk.question, "setup": {}, "carry_log": ""}
     return _cacheable(render(request, template, context))
 
 
@@ -65,9 +102,30 @@ def _outcome_or_404(slug):
     return chart, chart.outcomes[slug]
 
 
-@require_safe
+def _outcome_context(outcome, walk, log="", thanks=None):
+    return {
+        "outcome": outcome,
+        "walk": walk,
+        "ticket_query": _ticket_query(walk, outcome.slug),
+        "sections": _article_sections(outcome),
+        "thanks": thanks,
+        "carry_log": log,
+    }
+
+
+# A POST (a diagnosis carrying its log lines) only shows the page, so no CSRF token.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def outcome(request, slug):
     chart, outcome = _outcome_or_404(slug)
+    if request.method == "POST":
+        form = CarryForm(request.POST)
+        if not form.is_valid():
+            return HttpResponse("The log lines are too long.", status=400)
+        walk = chart.walk(form.cleaned_data["answers"])
+        walk = walk if walk.outcome is outcome else None
+        context = _outcome_context(outcome, walk, form.cleaned_data["log"])
+        return _private(render(request, "troubleshooter/outcome.html", context))
     # "?fixed=yes" alone (a vote without JavaScript on an outcome opened directly) is
     # not a walk, and must not be reported as one that leads elsewhere.
     walked = set(request.GET) - flowchart.RESERVED
@@ -78,13 +136,7 @@ def outcome(request, slug):
             "not shown here."
         ]
         walk.steps = []
-    context = {
-        "outcome": outcome,
-        "walk": walk,
-        "ticket_query": _ticket_query(walk, slug),
-        "sections": _article_sections(outcome),
-        "thanks": request.GET.get("fixed"),
-    }
+    context = _outcome_context(outcome, walk, thanks=request.GET.get("fixed"))
     return _cacheable(render(request, "troubleshooter/outcome.html", context))
 
 

@@ -39,6 +39,12 @@ def answer_url(walk, answer):
 
 
 @register.filter
+def answer_query(walk, answer):
+    """The answers after this one, as the query string a carrying form posts."""
+    return walk.answer_url(answer).partition("?")[2]
+
+
+@register.filter
 def change_url(walk, index):
     return walk.change_url(index)
 
