@@ -357,3 +357,18 @@ def test_a_carried_step_refuses_an_oversized_log_clearly(client):
     response = client.post("/troubleshoot/", {"answers": "code=502", "log": "x" * 300_000})
     assert response.status_code == 400
     assert "limit" in response.content.decode()
+
+
+def test_a_carried_outcome_shows_the_commands_filled_from_the_line(client):
+    outcome = client.post(
+        "/troubleshoot/",
+        {"answers": "code=502&log-502=no-such-file&socket-missing=other-name", "log": SOCKET_LINE},
+    )
+    html = outcome.content.decode()
+    assert "Commands for your setup" in html
+    assert (
+        "/run/php/php8.1-fpm.sock"
+        in html.split("Commands for your setup")[1].split("What it means")[0]
+    )
+    plain = client.get("/troubleshoot/cause/wrong-upstream-address/").content.decode()
+    assert "Commands for your setup" not in plain

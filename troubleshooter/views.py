@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from kb.models import Article
 from lib import votes
 from troubleshooter import diagnosis, flowchart
+from troubleshooter.diagnosis.commands import suggest
 from troubleshooter.forms import CarryForm, DiagnoseForm, OutcomeFeedbackForm
 from troubleshooter.graph import draw
 from troubleshooter.models import OutcomeFeedback
@@ -102,8 +103,20 @@ def _outcome_or_404(slug):
     return chart, chart.outcomes[slug]
 
 
+def _commands_for(slug, log):
+    """The suggested commands of one cause, filled with the values of the log line."""
+    if not log:
+        return []
+    result = diagnosis.diagnose(log)
+    finding = next((f for f in result.findings if f.slug == slug), None)
+    if finding is None:
+        finding = diagnosis.Finding(slug, 0)
+    return suggest([finding], result.facts, result.library.commands, limit=1)
+
+
 def _outcome_context(outcome, walk, log="", thanks=None):
     return {
+        "commands": _commands_for(outcome.slug, log),
         "outcome": outcome,
         "walk": walk,
         "ticket_query": _ticket_query(walk, outcome.slug),

@@ -22,10 +22,13 @@ def test_a_pasted_line_leads_into_the_flowchart_and_to_the_fix(page, site):
     # never holds them.
     page.get_by_role("button", name="Is PHP-FPM running, and which socket does it create?").click()
     expect(page).to_have_url(f"{site}/troubleshoot/")
+    assert axe_violations(page) == []
     page.get_by_role("button", name="It runs, but its socket has another name").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "The proxy points at the wrong port or socket"
     )
+    expect(page.get_by_role("heading", level=2, name="Commands for your setup")).to_be_visible()
+    assert axe_violations(page) == []
 
 
 def test_search_as_you_type_recognises_a_pasted_line(page, site):
