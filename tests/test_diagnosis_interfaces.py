@@ -372,3 +372,26 @@ def test_a_carried_outcome_shows_the_commands_filled_from_the_line(client):
     )
     plain = client.get("/troubleshoot/cause/wrong-upstream-address/").content.decode()
     assert "Commands for your setup" not in plain
+
+
+def test_back_and_change_on_a_carried_step_keep_the_log(client):
+    step = client.post(
+        "/troubleshoot/",
+        {"answers": "code=502&log-502=no-such-file&socket-missing=same-name", "log": SOCKET_LINE},
+    )
+    html = step.content.decode()
+    assert step.context["question"].id == "permission-target"
+    back = re.search(
+        r'<button type="submit" form="carry" class="link-button" name="answers" value="([^"]*)">← Back',
+        html,
+    )
+    assert html_module.unescape(back.group(1)) == "code=502&log-502=no-such-file"
+    changes = re.findall(
+        r'form="carry" class="trail-change link-button" name="answers" value="([^"]*)"', html
+    )
+    assert len(changes) == 3
+    again = client.post(
+        "/troubleshoot/", {"answers": html_module.unescape(changes[1]), "log": SOCKET_LINE}
+    )
+    assert again.context["question"].id == "log-502"
+    assert 'name="log" value="' in again.content.decode()

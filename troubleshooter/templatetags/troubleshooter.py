@@ -39,9 +39,15 @@ def answer_url(walk, answer):
 
 
 @register.filter
+def query_of(url):
+    """The query string of a step's address, as a carrying form posts it."""
+    return str(url).partition("?")[2]
+
+
+@register.filter
 def answer_query(walk, answer):
     """The answers after this one, as the query string a carrying form posts."""
-    return walk.answer_url(answer).partition("?")[2]
+    return query_of(walk.answer_url(answer))
 
 
 @register.filter
