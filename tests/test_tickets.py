@@ -465,3 +465,92 @@ def test_the_status_page_shows_the_path_the_outcome_and_the_diagnosed_cause(
     assert "Is PHP-FPM running, and which socket does it create?" in page
     assert "Where they led" in page and "The proxy points at the wrong port or socket" in page
     assert "What the diagnosis read in your log lines" in page
+
+
+def hidden(form_html):
+    return {
+        name: html_module.unescape(value)
+        for name, value in re.findall(r'name="(\w+)" value="([^"]*)"', form_html)
+        if name != "csrfmiddlewaretoken"
+    }
+
+
+def ticket_form(html):
+    return re.search(
+        r'<form method="post" action="/tickets/new/" class="ticket-carry">(.*?)</form>', html, re.S
+    ).group(1)
+
+
+def entered_from_outcome(client):
+    path = "code=502&log-502=refused&backend-running=docker&same-network=no"
+    page = client.get(f"/troubleshoot/cause/docker-network/?{path}").content.decode()
+    link = re.search(r'href="(/tickets/new/\?[^"]+)"', page).group(1)
+    return client.get(html_module.unescape(link))
+
+
+def entered_from_diagnosis(client):
+    page = client.post("/troubleshoot/diagnose/", {"log": LOG}).content.decode()
+    return client.post("/tickets/new/", hidden(ticket_form(page)))
+
+
+def entered_from_diagnosis_and_question(client):
+    page = client.post("/troubleshoot/diagnose/", {"log": LOG}).content.decode()
+    settle = re.search(r'<form method="post" action="/troubleshoot/">(.*?)</form>', page, re.S)
+    fields = hidden(settle.group(1))
+    fields["answers"] += "&socket-missing=other-name"  # the button the customer presses
+    outcome = client.post("/troubleshoot/", fields).content.decode()
+    return client.post("/tickets/new/", hidden(ticket_form(outcome)))
+
+
+@pytest.mark.parametrize(
+    ("enter", "expected"),
+    [
+        (
+            entered_from_outcome,
+            {
+                "path": "code=502&log-502=refused&backend-running=docker&same-network=no",
+                "error": "502",
+                "docker": "yes",
+                "outcome": "docker-network",
+                "log": "connect() failed (111: Connection refused)",
+            },
+        ),
+        (
+            entered_from_diagnosis,
+            {
+                "path": "code=502&log-502=no-such-file",
+                "error": "502",
+                "outcome": "wrong-upstream-address",
+                "log": LOG,
+                "domain": "example.com",
+            },
+        ),
+        (
+            entered_from_diagnosis_and_question,
+            {
+                "path": "code=502&log-502=no-such-file&socket-missing=other-name",
+                "error": "502",
+                "outcome": "wrong-upstream-address",
+                "log": LOG,
+                "domain": "example.com",
+            },
+        ),
+    ],
+    ids=["outcome", "diagnosis", "diagnosis-then-question"],
+)
+def test_every_field_the_ticket_form_receives_from_each_entry_point(client, enter, expected):
+    response = enter(client)
+    initial = dict(response.context["form"].initial)
+    assert len(initial.pop("submission")) == 32
+    assert initial == expected
+
+
+def test_every_field_the_ticket_form_receives_from_an_article(client, content):
+    content.write("backend-down", title="The backend is down")
+    content.load()
+    version = Version.objects.get()
+    page = client.get(version.article.get_absolute_url()).content.decode()
+    link = re.search(r'href="(/tickets/new/\?article_version=\d+)"', page).group(1)
+    initial = dict(client.get(link).context["form"].initial)
+    initial.pop("submission")
+    assert initial == {"path": "", "article_version": str(version.pk)}
