@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from troubleshooter.diagnosis.commands import values_for
+from troubleshooter.diagnosis.evidence import WEB_SERVER_UNITS as WEB_SERVERS
 from troubleshooter.diagnosis.facts import extract_facts
 
 ACTIVE = re.compile(
@@ -25,10 +26,6 @@ ACTIVE = re.compile(
 # The first line of `systemctl status`: ● nginx.service - A high performance web server…
 # (× for a failed unit since systemd 250, ○ for an inactive one).
 UNIT = re.compile(r"^(?:[●×○↻*] ?)?(?P<unit>[\w@.-]+)\.service(?: - |$)")
-WEB_SERVERS = {
-    "nginx", "apache2", "httpd", "caddy", "haproxy", "traefik", "lighttpd", "openresty",
-    "lsws", "litespeed", "lshttpd", "nghttpx", "varnish", "envoy",
-}  # fmt: skip
 LISTENING = re.compile(
     r"^(?:tcp6?\s+\d+\s+\d+\s+|(?:tcp\s+)?LISTEN\s+\d+\s+\d+\s+)(?P<address>\S+?):(?P<port>\d+)\s+\S+"
     r"(?:\s+LISTEN)?",
