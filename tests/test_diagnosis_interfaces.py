@@ -395,3 +395,15 @@ def test_back_and_change_on_a_carried_step_keep_the_log(client):
     )
     assert again.context["question"].id == "log-502"
     assert 'name="log" value="' in again.content.decode()
+
+
+def test_back_from_a_carried_outcome_keeps_the_log(client):
+    outcome = client.post(
+        "/troubleshoot/",
+        {"answers": "code=502&log-502=no-such-file&socket-missing=other-name", "log": SOCKET_LINE},
+    ).content.decode()
+    back = re.search(r'name="answers" value="([^"]*)">← Back to the last question', outcome)
+    step = client.post(
+        "/troubleshoot/", {"answers": html_module.unescape(back.group(1)), "log": SOCKET_LINE}
+    )
+    assert step.context["question"].id == "socket-missing"
