@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from troubleshooter.diagnosis.commands import suggest
 from troubleshooter.diagnosis.context import is_command_output, observe
-from troubleshooter.diagnosis.evidence import weigh
 from troubleshooter.diagnosis.facts import extract_facts
 from troubleshooter.diagnosis.library import Library, library
 from troubleshooter.diagnosis.text import normalise
@@ -97,8 +96,7 @@ def _rank(findings):
 def _add(findings, matches, entry):
     if len(matches) == 1:  # the usual case, kept short: it runs once per matching line
         pattern, text = matches[0]
-        causes = weigh(pattern.rules, entry, pattern.causes) if pattern.rules else pattern.causes
-        for slug, confidence in causes:
+        for slug, confidence in pattern.causes_for(entry):
             finding = findings.get(slug) or findings.setdefault(slug, Finding(slug, confidence))
             finding.add(pattern, text, entry, confidence)
         return
@@ -109,8 +107,7 @@ def _add(findings, matches, entry):
     for pattern, text in matches:
         if pattern.id in replaced:
             continue
-        causes = weigh(pattern.rules, entry, pattern.causes) if pattern.rules else pattern.causes
-        for slug, confidence in causes:
+        for slug, confidence in pattern.causes_for(entry):
             if confidence > best.get(slug, (0, None, None))[0]:
                 best[slug] = (confidence, pattern, text)
     for slug, (confidence, pattern, text) in best.items():

@@ -65,6 +65,10 @@ class Pattern:
     def generic(self):
         return self.program == ANY
 
+    def causes_for(self, entry):
+        """The causes this pattern names for one entry, reordered by its evidence rules."""
+        return evidence.weigh(self.rules, entry, self.causes) if self.rules else self.causes
+
 
 @dataclass
 class Library:
