@@ -407,3 +407,9 @@ def test_back_from_a_carried_outcome_keeps_the_log(client):
         "/troubleshoot/", {"answers": html_module.unescape(back.group(1)), "log": SOCKET_LINE}
     )
     assert step.context["question"].id == "socket-missing"
+
+
+def test_a_carried_outcome_refuses_an_oversized_log_with_the_reason(client):
+    response = client.post("/troubleshoot/cause/disk-full/", {"log": "x" * 300_000})
+    assert response.status_code == 400
+    assert "the limit is" in response.content.decode()

@@ -42,15 +42,30 @@ def _setup(log):
     return diagnosis.values_for(facts) if facts else {}
 
 
+class Refused(Exception):
+    """A carried POST that cannot be read; its message says why."""
+
+
+def _read_carry(request):
+    """The answers and the log lines a carrying form posted; Refused when they do not fit."""
+    form = CarryForm(request.POST)
+    if not form.is_valid():
+        raise Refused(" ".join(error for errors in form.errors.values() for error in errors))
+    return form.cleaned_data["answers"], form.cleaned_data["log"]
+
+
+def _refused(exc):
+    return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+
+
 def _carried(request, chart):
     """A step, or the outcome, reached with a diagnosis carried by POST: the log lines
     fill the commands and follow into the ticket."""
-    form = CarryForm(request.POST)
-    if not form.is_valid():
-        errors = " ".join(error for errors in form.errors.values() for error in errors)
-        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    walk = chart.walk(form.cleaned_data["answers"])
-    log = form.cleaned_data["log"]
+    try:
+        answers, log = _read_carry(request)
+    except Refused as exc:
+        return _refused(exc)
+    walk = chart.walk(answers)
     if walk.outcome:
         context = _outcome_context(walk.outcome, walk, log)
         return _private(render(request, "troubleshooter/outcome.html", context))
@@ -132,12 +147,12 @@ def _outcome_context(outcome, walk, log="", thanks=None):
 def outcome(request, slug):
     chart, outcome = _outcome_or_404(slug)
     if request.method == "POST":
-        form = CarryForm(request.POST)
-        if not form.is_valid():
-            return HttpResponse("The log lines are too long.", status=400)
-        walk = chart.walk(form.cleaned_data["answers"])
-        walk = walk if walk.outcome is outcome else None
-        context = _outcome_context(outcome, walk, form.cleaned_data["log"])
+        try:
+            answers, log = _read_carry(request)
+        except Refused as exc:
+            return _refused(exc)
+        walk = chart.walk(answers)
+        context = _outcome_context(outcome, walk if walk.outcome is outcome else None, log)
         return _private(render(request, "troubleshooter/outcome.html", context))
     # "?fixed=yes" alone (a vote without JavaScript on an outcome opened directly) is
     # not a walk, and must not be reported as one that leads elsewhere.
