@@ -9,6 +9,9 @@ class _MaxLength(MaxLengthValidator):
     """Django's length check, with the numbers in the message written as people read
     them: "2,700 characters; the limit is 2,000"."""
 
+    # Django's own message formats the numbers with %d, which these strings would break.
+    message = "This is %(show_value)s characters long; the limit is %(limit_value)s."
+
     def __call__(self, value):
         if len(value) > self.limit_value:
             params = {

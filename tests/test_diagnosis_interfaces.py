@@ -356,7 +356,7 @@ def test_confirm_fix_and_prevent_carries_the_log_to_the_outcome(client):
 def test_a_carried_step_refuses_an_oversized_log_clearly(client):
     response = client.post("/troubleshoot/", {"answers": "code=502", "log": "x" * 300_000})
     assert response.status_code == 400
-    assert "limit" in response.content.decode()
+    assert "characters long; the limit is 262,144" in response.content.decode()
 
 
 def test_a_carried_outcome_shows_the_commands_filled_from_the_line(client):
