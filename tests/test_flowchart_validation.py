@@ -233,3 +233,13 @@ def test_every_outcome_has_a_path_without_log_messages():
     start = chart.start
     no_log = flowchart._reachable(start, chart.questions, lambda answer: not answer.log)
     assert set(chart.outcomes) <= no_log
+
+
+def test_it_rejects_a_placeholder_no_page_can_fill(chart_dir):
+    edit(chart_dir, lambda d: question(d, "permission-target").update(help="Run `ls -l @sockte@`."))
+    assert "question 'permission-target': '@sockte@' is not a value of the customer's setup" in (
+        problems(chart_dir)
+    )
+    outcome = chart_dir / "outcomes" / "disk-full.md"
+    outcome.write_text(outcome.read_text().replace("## Fix it", "Run `df -h @disk@`.\n\n## Fix it"))
+    assert "content/outcomes/disk-full.md: '@disk@' is not a value" in problems(chart_dir)

@@ -1,4 +1,3 @@
-import re
 import uuid
 
 from django import forms
@@ -165,6 +164,9 @@ class PrefillForm(forms.Form):
     article_version = forms.CharField(required=False, max_length=20)
     # A longer log is kept as sent: the ticket form then says how much to cut.
     log = forms.CharField(required=False, max_length=diagnosis.MAX_PASTE_BYTES)
+    # What the customer typed in the troubleshooter's "Your values", by POST only.
+    domain = forms.CharField(required=False, max_length=253)
+    server_ip = forms.CharField(required=False, max_length=45)
 
     def ticket_initial(self):
         """The ticket form's initial values; a field that does not validate is left out."""
@@ -181,11 +183,12 @@ class PrefillForm(forms.Form):
                 initial.setdefault(name, value)
         elif "log" not in initial and (message := chosen_message(answers)):
             initial["log"] = message
+        # Typed by the customer: it wins over what the log suggested.
+        if data.get("domain"):
+            initial["domain"] = data["domain"]
+        if data.get("server_ip"):
+            initial["vps"] = data["server_ip"]
         return initial
-
-
-# A host name a customer would write as their domain (not an address, not a placeholder).
-DOMAIN = re.compile(r"(?=.{4,253}$)(?!-)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,63}")
 
 
 def from_log(text):
@@ -201,11 +204,9 @@ def from_log(text):
     facts = result.facts
     if facts.get("container") or facts.get("program") in ("docker", "kubernetes"):
         initial["docker"] = Ticket.Docker.YES
-    for name in ("host", "server"):
-        value = facts.get(name, "").split(":")[0].lower()
-        if DOMAIN.fullmatch(value) and not value.endswith((".local", ".internal", ".lan")):
-            initial["domain"] = value
-            break
+    domain = diagnosis.values_for(facts).get("domain")
+    if domain:
+        initial["domain"] = domain
     return initial
 
 

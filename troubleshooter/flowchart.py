@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 
 from lib.content import SLUG, ContentError, display, load_yaml, read_once, split_front_matter
 from lib.markdown import EXTENSIONS, render
+from troubleshooter import setup
 
 # Stable identifiers: the diagnosis and tickets use them too, and they never change
 # meaning. Other outcomes (such as vps-unreachable) may exist beside them.
@@ -40,7 +41,7 @@ ANSWER_KEYS = {"key", "label", "next", "cause", "ticket", "log"}
 # What an answer may tell the support ticket form, as `ticket: {error: "502"}`; the
 # tickets app checks the values against its own choices.
 TICKET_FIELDS = {"error", "docker"}
-OUTCOME_KEYS = {"title", "summary", "codes", "articles"}
+OUTCOME_KEYS = {"title", "summary", "codes", "articles", "from_log"}
 # An outcome's Markdown body has these `##` sections, in this order.
 OUTCOME_SECTIONS = {
     "meaning": "What it means",
@@ -118,6 +119,10 @@ class Outcome:
     fix: str
     prevent: str
     articles: tuple
+    # The setup values a pasted log may fill on this page (None: all of them). Where
+    # the log names what is wrong (the old socket, the old address), the commands that
+    # put it right must wait for the value the customer types.
+    from_log: frozenset | None = None
 
     @property
     def is_cause(self):
@@ -375,6 +380,16 @@ def _read_yaml(path, content_dir, problems):
     return None
 
 
+def _check_placeholders(where, text, problems):
+    """Each `@name@` a text uses must be a setup value a page knows how to fill."""
+    for name in sorted(set(setup.PLACEHOLDER.findall(text or ""))):
+        if name not in setup.BY_NAME:
+            problems.append(
+                f"{where}: '@{name}@' is not a value of the customer's setup; use one of "
+                + ", ".join(f"@{known}@" for known in setup.NAMES)
+            )
+
+
 def _outcome_sections(where, body, problems):
     """The body's four `##` sections, in order, as Markdown texts."""
     parts = OUTCOME_SECTION.split(body)
@@ -418,12 +433,21 @@ def _read_outcomes(content_dir, anchors, problems):
         for link in links:
             _check_link(where, link, anchors, problems)
         sections = _outcome_sections(where, body, problems)
+        _check_placeholders(where, body, problems)
+        from_log = data.get("from_log")
+        if from_log is not None:
+            if not isinstance(from_log, list):
+                problems.append(f"{where}: 'from_log' must list setup values, such as [socket]")
+                from_log = []
+            _check_placeholders(where, " ".join(f"@{name}@" for name in from_log), problems)
+            from_log = frozenset(from_log)
         outcomes[path.stem] = Outcome(
             slug=path.stem,
             title=_text(where, data, "title", problems),
             summary=_text(where, data, "summary", problems),
             codes=tuple(codes),
             articles=tuple(links),
+            from_log=from_log,
             **{key: _html(text) for key, text in sections.items()},
         )
     return outcomes
@@ -485,10 +509,12 @@ def _read_questions(where, data, anchors, problems):
                     log=_log_flag(where_answer, raw.get("log", False), problems),
                 )
             )
+        help_text = _text(label, entry, "help", problems, required=False)
+        _check_placeholders(label, help_text, problems)
         questions[qid] = Question(
             id=qid,
             question=_text(label, entry, "question", problems),
-            help=_html(_text(label, entry, "help", problems, required=False)),
+            help=_html(help_text),
             article=article,
             answers=tuple(answers),
         )

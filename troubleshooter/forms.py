@@ -5,7 +5,7 @@ from django.http import QueryDict
 
 from lib.forms import TextField
 from lib.votes import YesNoField
-from troubleshooter import diagnosis
+from troubleshooter import diagnosis, setup
 
 MAX_ANSWERS = 2_000  # characters of a flowchart query string carried by a form
 
@@ -38,6 +38,49 @@ class CarryForm(forms.Form):
 
     answers = AnswersField()
     log = TextField(required=False, strip=False, max_length=diagnosis.MAX_PASTE_BYTES)
+
+
+class SetupForm(forms.Form):
+    """ "Your values": what the customer types so the commands of a step or an outcome
+    come filled in. Carried by POST with the answers and the log, never in a URL."""
+
+    def __init__(self, *args, shown=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for value in setup.VALUES:
+            self.fields[value.name] = TextField(
+                required=False,
+                max_length=255,
+                label=value.label,
+                help_text=f"For example {value.example}.",
+            )
+        self.show(shown)
+
+    def show(self, names):
+        """Show these values' fields, and any other whose typed text was refused, so its
+        message is seen."""
+        refused = set(self.errors) if self.is_bound else set()
+        shown = [name for name in setup.NAMES if name in names or name in refused]
+        self.shown = [self[name] for name in shown]
+        self.hidden = [self[name] for name in setup.NAMES if name not in shown]
+
+    def clean(self):
+        data = super().clean()
+        for value in setup.VALUES:
+            text = data.get(value.name)
+            if not text:
+                continue
+            checked = value.check(text.strip())
+            if checked is None:
+                self.add_error(value.name, value.message)
+            else:
+                data[value.name] = checked
+        return data
+
+    def typed(self):
+        """The values typed that passed their check (a value that did not is left out,
+        and the form shows why, with the text as typed)."""
+        self.is_valid()
+        return {name: text for name, text in self.cleaned_data.items() if text}
 
 
 class OutcomeFeedbackForm(forms.Form):

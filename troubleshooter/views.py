@@ -10,9 +10,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kb.models import Article
 from lib import votes
-from troubleshooter import diagnosis, flowchart
+from troubleshooter import diagnosis, flowchart, setup
 from troubleshooter.diagnosis.commands import suggest
-from troubleshooter.forms import CarryForm, DiagnoseForm, OutcomeFeedbackForm
+from troubleshooter.forms import CarryForm, DiagnoseForm, OutcomeFeedbackForm, SetupForm
 from troubleshooter.graph import draw
 from troubleshooter.models import OutcomeFeedback
 
@@ -34,12 +34,12 @@ def _private(response):
     return response
 
 
-def _setup(log):
-    """The values of the customer's setup that a log line gives, for step commands."""
-    if not log:
+def _log_values(log, allowed=None):
+    """The values of the customer's setup that pasted log lines give."""
+    facts = diagnosis.diagnose(log).facts if log else None
+    if not facts:
         return {}
-    facts = diagnosis.diagnose(log).facts
-    return diagnosis.values_for(facts) if facts else {}
+    return setup.from_facts(diagnosis.values_for(facts), facts.get("program"), allowed)
 
 
 class Refused(Exception):
@@ -58,19 +58,53 @@ def _refused(exc):
     return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
 
 
+class Carried:
+    """What a carrying form posted: the answers, the log lines and the values typed in
+    "Your values", with what they fill in on the page. Without a request, nothing is
+    carried: a shared, cached page knows none of the customer's values, so each command
+    shows YOUR_SERVICE and the like."""
+
+    def __init__(self, request=None):
+        self.data = request.POST if request else None
+        self.answers, self.log = _read_carry(request) if request else (QueryDict(), "")
+        self.typed, self.values = {}, {}
+
+    def context(self, *texts, from_log=None):
+        """The page's part of the context: the "Your values" form, showing the values
+        these texts use, and what is carried on to the next page; with its status.
+        `from_log`: the values the log may fill here (None: all)."""
+        form = SetupForm(self.data, shown=setup.used_in(*texts))
+        if self.data is not None:
+            self.typed = form.typed()
+            self.values = setup.combine(_log_values(self.log, from_log), self.typed)
+        context = {
+            "setup": self.values,
+            "setup_form": form,
+            "carry_log": self.log,
+            "carry_typed": self.typed,
+            "carrying": bool(self.log or self.typed),
+        }
+        return context, 400 if form.errors else 200
+
+
+def _step_context(walk, carried):
+    context, status = carried.context(walk.question.help)
+    return {"walk": walk, "question": walk.question, **context}, status
+
+
 def _carried(request, chart):
-    """A step, or the outcome, reached with a diagnosis carried by POST: the log lines
-    fill the commands and follow into the ticket."""
+    """A step, or the outcome, reached with a diagnosis or typed values carried by POST:
+    they fill the commands and follow into the ticket."""
     try:
-        answers, log = _read_carry(request)
+        carried = Carried(request)
     except Refused as exc:
         return _refused(exc)
-    walk = chart.walk(answers)
+    walk = chart.walk(carried.answers)
     if walk.outcome:
-        context = _outcome_context(walk.outcome, walk, log)
-        return _private(render(request, "troubleshooter/outcome.html", context))
-    context = {"walk": walk, "question": walk.question, "setup": _setup(log), "carry_log": log}
-    return _private(render(request, "troubleshooter/step.html", context))
+        context, status = _outcome_context(walk.outcome, walk, carried)
+        return _private(render(request, "troubleshooter/outcome.html", context, status=status))
+    context, status = _step_context(walk, carried)
+    return _private(render(request, "troubleshooter/step.html", context, status=status))
 
 
 # A POST here only shows a page (it changes nothing), so it needs no CSRF token.
@@ -90,9 +124,7 @@ def step(request):
             return response
         return redirect(target)
     template = "troubleshooter/step.html#step" if request.htmx else "troubleshooter/step.html"
-    # The values of the customer's setup that fill the step's commands; none are known
-    # to a shared, cached page, so each command shows YOUR_SERVICE and the like.
-    context = {"walk": walk, "question": walk.question, "setup": {}, "carry_log": ""}
+    context, _ = _step_context(walk, Carried())
     return _cacheable(render(request, template, context))
 
 
@@ -129,16 +161,24 @@ def _commands_for(slug, log):
     return suggest([finding], result.facts, result.library.commands, limit=1)
 
 
-def _outcome_context(outcome, walk, log="", thanks=None):
-    return {
-        "commands": _commands_for(outcome.slug, log),
+def _outcome_context(outcome, walk, carried, thanks=None):
+    sections = ("meaning", "confirm", "fix", "prevent")
+    texts = (getattr(outcome, name) for name in sections)
+    carry, status = carried.context(*texts, from_log=outcome.from_log)
+    context = {
+        "commands": _commands_for(outcome.slug, carried.log),
         "outcome": outcome,
         "walk": walk,
         "ticket_query": _ticket_query(walk, outcome.slug),
         "sections": _article_sections(outcome),
         "thanks": thanks,
-        "carry_log": log,
+        # Each section with the customer's values in its commands.
+        "filled": {
+            name: mark_safe(setup.fill(getattr(outcome, name), carried.values)) for name in sections
+        },
+        **carry,
     }
+    return context, status
 
 
 # A POST (a diagnosis carrying its log lines) only shows the page, so no CSRF token.
@@ -148,12 +188,13 @@ def outcome(request, slug):
     chart, outcome = _outcome_or_404(slug)
     if request.method == "POST":
         try:
-            answers, log = _read_carry(request)
+            carried = Carried(request)
         except Refused as exc:
             return _refused(exc)
-        walk = chart.walk(answers)
-        context = _outcome_context(outcome, walk if walk.outcome is outcome else None, log)
-        return _private(render(request, "troubleshooter/outcome.html", context))
+        walk = chart.walk(carried.answers)
+        walk = walk if walk.outcome is outcome else None
+        context, status = _outcome_context(outcome, walk, carried)
+        return _private(render(request, "troubleshooter/outcome.html", context, status=status))
     # "?fixed=yes" alone (a vote without JavaScript on an outcome opened directly) is
     # not a walk, and must not be reported as one that leads elsewhere.
     walked = set(request.GET) - flowchart.RESERVED
@@ -164,7 +205,7 @@ def outcome(request, slug):
             "not shown here."
         ]
         walk.steps = []
-    context = _outcome_context(outcome, walk, thanks=request.GET.get("fixed"))
+    context, _ = _outcome_context(outcome, walk, Carried(), thanks=request.GET.get("fixed"))
     return _cacheable(render(request, "troubleshooter/outcome.html", context))
 
 
@@ -190,16 +231,19 @@ def outcome_feedback(request, slug):
     walk = chart.walk(answers)
     path = walk.path if walk.outcome is outcome else ""
     OutcomeFeedback.objects.create(cause=slug, fixed=fixed, path=path)
-    if request.htmx:
-        return render(
-            request,
-            "troubleshooter/outcome.html#fixed-thanks",
-            {
-                "thanks": answer,
-                "outcome": outcome,
-                "ticket_query": _ticket_query(walk if path else None, slug),
-            },
+    # A walk that carried log lines or typed values keeps them for the ticket: the page
+    # is answered here, privately, instead of by a redirect to the shared one.
+    try:
+        carried = Carried(request)
+    except Refused:
+        carried = Carried()
+    context, _ = _outcome_context(outcome, walk if path else None, carried, thanks=answer)
+    if request.htmx or context["carrying"]:
+        template = "troubleshooter/outcome.html"
+        response = render(
+            request, f"{template}#fixed-thanks" if request.htmx else template, context
         )
+        return _private(response) if context["carrying"] else response
     query = f"{answers.urlencode()}&" if answers else ""
     return redirect(f"{outcome.get_absolute_url()}?{query}fixed={answer}#fixed")
 
@@ -292,8 +336,7 @@ def diagnose(request):
         context["errors"] = {name: " ".join(errors) for name, errors in form.errors.items()}
     elif form is not None and form.cleaned_data["logfile"] is not None:
         upload = form.cleaned_data["logfile"]
-        lines = (line.decode("utf-8", "replace") for line in upload)
-        context.update(diagnosis_context(diagnosis.diagnose_lines(lines), summary=True))
+        context.update(diagnosis_context(diagnosis.diagnose_lines(upload), summary=True))
         context["filename"] = upload.name
     elif form is not None:
         result = diagnosis.diagnose(form.cleaned_data["log"])

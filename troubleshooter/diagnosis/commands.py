@@ -65,9 +65,25 @@ def _upstream(values, upstream):
         values["fastcgi_target"] = f"{parts.hostname}:{port}"
 
 
+# A host name as a log names it, worth taking for the site's domain (not an address,
+# not a name that only exists on a local network).
+DOMAIN = re.compile(r"(?=.{4,253}$)(?!-)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,63}")
+LOCAL = (".local", ".internal", ".lan", ".localhost")
+
+
+def domain_of(facts):
+    for name in ("host", "server"):
+        host = facts.get(name, "").split(":")[0].lower()
+        if DOMAIN.fullmatch(host) and not host.endswith(LOCAL):
+            return host
+    return None
+
+
 def values_for(facts):
     """The values commands can use, worked out from the facts of the line."""
     values = dict(facts)
+    if domain := domain_of(facts):
+        values["domain"] = domain
     _upstream(values, facts.get("upstream", ""))
     if "php_version" in values:
         values["service"] = f"php{values['php_version']}-fpm"

@@ -3,8 +3,8 @@
 Nothing here stores what was pasted.
 """
 
-import html
 from dataclasses import dataclass, field
+from itertools import islice
 
 from troubleshooter.diagnosis.commands import suggest
 from troubleshooter.diagnosis.context import is_command_output, observe
@@ -173,22 +173,26 @@ def _weigh(findings, observations):
     return used
 
 
-def diagnose_lines(lines, lib=None):
-    """Summarise a log read line by line (a file), without holding it in memory.
+BLOCK = 4096  # lines read by one pass of the automaton
 
-    Lines are complete log entries here, so they are matched as they come; only HTML
-    entities are decoded, and only where there are any.
+
+def diagnose_lines(lines, lib=None):
+    """Summarise a log read line by line as bytes (a file opened in binary, an upload),
+    without holding it in memory.
+
+    Lines are complete log entries here, so they are matched as they come, a block at a
+    time; only HTML entities are decoded, and only where there are any.
     """
     lib = lib or library()
     findings, count = {}, 0
-    match_entry = lib.match_entry
-    for raw in lines:
-        count += 1
-        if "&" in raw:
-            raw = html.unescape(raw)
-        matches = match_entry(raw)
-        if matches:
-            _add(findings, matches, raw.rstrip("\n"))
+    lines = iter(lines)
+    while block := list(islice(lines, BLOCK)):
+        count += len(block)
+        chunk = b"".join(block)
+        if chunk.count(b"\n") != len(block):  # the last line, or lines ending in a bare \r
+            chunk = b"".join(line if line.endswith(b"\n") else line + b"\n" for line in block)
+        for entry, matches in lib.scan(chunk):
+            _add(findings, matches, entry)
     ranked = _rank(findings)
     facts = {}
     if ranked:

@@ -5,6 +5,7 @@ tested, and the commands to suggest per cause. This module reads them, checks th
 and builds the prefilter that finds the patterns worth trying on a line.
 """
 
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,9 @@ class Library:
     patterns: list
     commands: dict
     automaton: ahocorasick_rs.AhoCorasick  # finds every pattern's plain text at once
+    # the same texts as UTF-8, for blocks of a file read as bytes: searching bytes skips
+    # converting every offset to a character index, and only lines found are decoded
+    bytes_automaton: ahocorasick_rs.BytesAhoCorasick
     # for each text the automaton knows, the patterns that need it: (program patterns,
     # any-program patterns), split once here rather than on every line
     groups: list
@@ -88,8 +92,13 @@ class Library:
         The automaton finds every anchor in the line in one pass, so a line holding none
         costs one scan; only the patterns of the anchors found are tried.
         """
+        found = self.automaton.find_matches_as_indexes(entry, overlapping=True)
+        return self._matches(entry, [index for index, _, _ in found], every_layer)
+
+    def _matches(self, entry, anchors, every_layer=False):
+        """Patterns matching one entry, of those that need the anchors found in it."""
         matches, tried, generic = [], set(), []
-        for index, _, _ in self.automaton.find_matches_as_indexes(entry, overlapping=True):
+        for index in anchors:
             specific, any_program = self.groups[index]
             for pattern in specific:
                 if pattern not in tried:
@@ -104,6 +113,34 @@ class Library:
                 if match:
                     matches.append((pattern, match.group(0)))
         return matches
+
+    def scan(self, chunk):
+        """The entries of a block of whole lines of bytes that match, in order, with
+        their matches: (entry, matches). One pass of the automaton over the whole block
+        finds the few lines worth reading, so the others cost no Python at all, and only
+        those are decoded. A line with an `&` is read again with its HTML entities
+        decoded, as a paste would be."""
+        anchors = {}
+        found = self.bytes_automaton.find_matches_as_indexes(chunk, overlapping=True)
+        for index, start, _ in found:
+            anchors.setdefault(chunk.rfind(b"\n", 0, start) + 1, []).append(index)
+        position = chunk.find(b"&")
+        while position != -1:
+            anchors[chunk.rfind(b"\n", 0, position) + 1] = None
+            position = chunk.find(b"\n", position)
+            position = chunk.find(b"&", position) if position != -1 else -1
+        for start in sorted(anchors):
+            end = chunk.find(b"\n", start)
+            line = chunk[start : end if end != -1 else len(chunk)].removesuffix(b"\r")
+            entry = line.decode("utf-8", "replace")
+            indexes = anchors[start]
+            if indexes is None:
+                entry = html.unescape(entry)
+                matches = self.match_entry(entry)
+            else:
+                matches = self._matches(entry, indexes)
+            if matches:
+                yield entry, matches
 
 
 YAML_BLOCK = re.compile(r"^```ya?ml\n(.*?)^```", re.M | re.S)
@@ -300,12 +337,15 @@ def _build(patterns, commands, examples):
             groups.setdefault(anchor, []).append(pattern)
     # With no valid pattern (the check reports why) the automaton gets one text no log holds.
     groups = groups or {"\x00": []}
-    automaton = ahocorasick_rs.AhoCorasick(list(groups))
+    texts = list(groups)
+    fastest = {"implementation": ahocorasick_rs.Implementation.DFA}
+    automaton = ahocorasick_rs.AhoCorasick(texts, **fastest)
+    in_bytes = ahocorasick_rs.BytesAhoCorasick([text.encode() for text in texts], **fastest)
     split = [
         ([p for p in group if not p.generic], [p for p in group if p.generic])
         for group in groups.values()
     ]
-    return Library(patterns, commands, automaton, split, examples)
+    return Library(patterns, commands, automaton, in_bytes, split, examples)
 
 
 def library(content_dir=None):

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             if text:
                 raise CommandError("Give either a log line or --file, not both.")
             try:
-                with open(file, encoding="utf-8", errors="replace") as lines:
+                with open(file, "rb") as lines:
                     result = diagnosis.diagnose_lines(lines, library)
             except OSError as exc:
                 raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
