@@ -18,7 +18,7 @@ def causes(text):
 
 def test_the_lines_it_was_tuned_on_get_the_cause_their_thread_found():
     top1, top3, misses = score(rows("real_lines.jsonl"), causes)
-    assert top1 >= 0.87, misses
+    assert top1 >= 0.86, misses
     assert top3 >= 0.93, misses
 
 
@@ -27,8 +27,8 @@ def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
     # measured when it was added, before any pattern was written after it. Raise the
     # floors as the figure rises.
     top1, top3, misses = score(rows("heldout.jsonl"), causes)
-    assert top1 >= 0.70, misses
-    assert top3 >= 0.74, misses
+    assert top1 >= 0.73, misses
+    assert top3 >= 0.78, misses
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])
@@ -39,7 +39,7 @@ def test_normal_operation_gives_no_cause(row):
 def test_fragments_of_every_example_keep_its_top_cause():
     share, total, misses = fragment_score(LIBRARY, diagnosis.diagnose)
     assert total > 400
-    assert share >= 0.95, misses
+    assert share >= 0.96, misses
 
 
 def test_no_pattern_wakes_on_many_lines_of_normal_operation():

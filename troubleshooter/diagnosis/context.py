@@ -59,6 +59,15 @@ DOCKER_PORTS = re.compile(r"(?P<address>127\.0\.0\.1|0\.0\.0\.0|\[::\]|::):(?P<p
 # docker network inspect: "Containers": { "…": { "Name": "app-1", … } }
 INSPECT_NAME = re.compile(r'^"Name": "(?P<name>[\w.-]+)",?$')
 INSPECT_CONTAINERS = re.compile(r'^"Containers": \{')
+# An app's own start-up line saying where it listens: "Listening on port 3000",
+# "Uvicorn running on http://0.0.0.0:8000", gunicorn's "Listening at: http://…",
+# Kestrel's "Now listening on: http://[::]:80", Tomcat's "started on port(s): 8080".
+APP_LISTENING = re.compile(
+    r"(?i)\b(?:listening|running|started|serving|bound)\b[^\n]{0,40}?\bon port:? (?P<port>\d{2,5})\b"
+    r"|\b(?:listening|running|started server|server started|serving|bound|ready)\b[^\n]{0,30}?"
+    r" (?:on|at):? (?:https?://|tcp://)?(?P<address>\[[0-9a-f:]*\]|[\w.*-]+):(?P<port2>\d{2,5})\b"
+    r"|started on port\(s\): (?P<port3>\d{2,5})\b"
+)
 CURL_STATUS = re.compile(r"^HTTP/[\d.]+ (?P<code>\d{3})\b")
 # A command the customer ran (its prompt already removed) and the lines of output that
 # are only headers or framing: read, but not log lines that "matched nothing".
@@ -243,7 +252,7 @@ def observe(lines):
     targets = Targets.of(entries)
     observations = []
     listening, unix_listening, sockets, missing_paths = {}, {}, {}, {}
-    published, network_names, in_containers = {}, [], False
+    published, network_names, in_containers, announced = {}, [], False, {}
     mem = swap = None
     mem_line = unit = ""
     for entry in entries:
@@ -289,6 +298,9 @@ def observe(lines):
                 observations.append(observation)
         elif curl := CURL_STATUS.search(entry):
             observations.append(_curl(curl, entry))
+        elif app := APP_LISTENING.search(entry):
+            port = app.group("port") or app.group("port2") or app.group("port3")
+            announced.setdefault(port, (app.group("address") or "", entry))
     if mem and _low_memory(mem, swap):
         observations.append(
             Observation(
@@ -299,6 +311,8 @@ def observe(lines):
             )
         )
     observations += _compare_ports(targets, listening, published)
+    if not listening:  # `ss` output, where there is some, says it better
+        observations += _compare_announced(targets, announced)
     observations += _compare_sockets(targets, unix_listening, sockets, missing_paths)
     observations += _compare_network(targets, network_names)
     return [o for o in observations if o is not None]
@@ -362,6 +376,33 @@ def _compare_ports(targets, listening, published):
                 )
             )
     return observations
+
+
+def _compare_announced(targets, announced):
+    """The port an app says it listens on, against the one the proxy connects to."""
+    if not targets.ports or not announced:
+        return []
+    if not targets.ports & set(announced):
+        port, (_, entry) = next(iter(announced.items()))
+        return [
+            Observation(
+                entry,
+                f"the app says it listens on port {port}, but the proxy connects to port "
+                f"{', '.join(sorted(targets.ports))}",
+                {"wrong-upstream-address": 0.4, "backend-down": -0.15},
+            )
+        ]
+    port = sorted(targets.ports & set(announced))[0]
+    address, entry = announced[port]
+    effects = {"backend-down": -0.1}
+    if re.match(r"(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])$", address) and targets.hosts:
+        # an app reached by a container name that listens on its own loopback only
+        effects["docker-network"] = 0.3
+    return [
+        Observation(
+            entry, f"the app says it listens on port {port}, the one the proxy uses", effects
+        )
+    ]
 
 
 def _compare_sockets(targets, unix_listening, sockets, missing_paths):

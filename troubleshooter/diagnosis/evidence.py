@@ -13,9 +13,12 @@ returns them reordered, or unchanged when the line does not say.
 
 import re
 
-# Docker gives bridge and compose networks addresses in 172.16.0.0/12; a visitor seen
-# from such an address reached the proxy through Docker, so the proxy runs in a container.
-DOCKER_CLIENT = re.compile(r"\bclient: 172\.(?:1[6-9]|2\d|3[01])\.\d+\.\d+")
+# Docker gives bridge and compose networks addresses from 172.17.0.0/16 upwards, one /16
+# each, handed out from the low end; a visitor seen from such an address reached the
+# proxy through Docker, so the proxy runs in a container. 172.31.0.0/16 is left out: it
+# is also the default network of every AWS VPC.
+DOCKER_ADDRESS = r"172\.(?:1[7-9]|2\d|30)\.\d{1,3}\.\d{1,3}"
+DOCKER_CLIENT = re.compile(rf"\bclient: {DOCKER_ADDRESS}\b")
 COMPOSE_PREFIX = re.compile(r"^(?!PM2 )[\w.-]+ *\| ")
 LOOPBACK = re.compile(
     r'(?:upstream: "[a-z]+://|dial tcp |connect ECONNREFUSED |connect to )'
@@ -47,6 +50,27 @@ def container_loopback(entry, causes):
     if not LOOPBACK.search(entry):
         return causes
     return promote(causes, "docker-network", 0.7)
+
+
+CONTAINER_UPSTREAM = re.compile(
+    rf'(?:upstream: "[a-z]+://|dial tcp |connect ECONNREFUSED |connect to )(?P<host>{DOCKER_ADDRESS}):'
+)
+
+
+def container_refused(entry, causes):
+    """A container's own address that refuses: the container is up (a stopped one's
+    address would not answer at all), so besides an app that is not running yet,
+    nothing may listen on that port on its network side, because the app binds
+    127.0.0.1 inside it. The Docker network comes second, not first: threads settle
+    on a stopped or still-starting app as often."""
+    if "172." not in entry or "docker-network" in dict(causes):
+        return causes
+    address = CONTAINER_UPSTREAM.search(entry)
+    if not address or address.group("host").endswith(".1"):  # .1 is the host's gateway
+        return causes
+    best, *rest = causes
+    second = round(max(0.05, best[1] - 0.1), 2)
+    return (best, ("docker-network", second), *rest)
 
 
 def ipv6_loopback(entry, causes):
@@ -145,6 +169,39 @@ apache_reason = by_keyword([
     ("Error during SSL Handshake", "upstream-tls"),
 ])  # fmt: skip
 log_file_denied = by_keyword([("could not open error log file", "web-server-down")])
+platform_start = by_keyword([
+    ("has exited", "backend-crash"), ("did not start within", "backend-down"),
+    ("hard deadline", "backend-slow"), ("malformed or connection", "backend-crash"),
+    ("FUNCTION_INVOCATION_FAILED", "backend-crash"), ("NO_RESPONSE_FROM_FUNCTION", "backend-crash"),
+])  # fmt: skip
+tunnel_detail = by_keyword([
+    ("connection refused", "backend-down"), ("no such host", "stale-dns"),
+    ("i/o timeout", "backend-slow"), ("Tunnel error", "cdn-origin"), ("x509", "upstream-tls"),
+    ("tls:", "upstream-tls"), ("originService=https", "upstream-tls"),
+])  # fmt: skip
+header_parse = by_keyword(
+    [("Error parsing application response header", "invalid-upstream-response")]
+)
+node_errno = by_keyword([
+    ("ECONNRESET", "backend-crash"), ("socket hang up", "backend-crash"),
+    ("ETIMEDOUT", "backend-slow"), ("ENOTFOUND", "stale-dns"), ("EAI_AGAIN", "stale-dns"),
+])  # fmt: skip
+apache_errno = by_keyword([
+    ("(70007)", "backend-slow"), ("timeout specified has expired", "backend-slow"),
+    ("(104)", "backend-crash"), ("(111)", "backend-down"),
+])  # fmt: skip
+PROXY_CONTAINER = re.compile(
+    r"\b[\w.-]*(?:nginx|proxy|traefik|caddy|haproxy|apache|httpd)[\w.-]* +exited with code"
+)
+
+
+def proxy_container(entry, causes):
+    """A container that stopped is the backend, unless it is the proxy in front."""
+    if PROXY_CONTAINER.search(entry):
+        return promote(causes, "web-server-down", max(dict(causes).values()))
+    return causes
+
+
 vcl_compile = by_keyword(
     [("VCC-compiler", "proxy-config-error"), ("VCL compilation", "proxy-config-error")]
 )
@@ -226,6 +283,13 @@ RULES = {
     "cloud-lb-page": cloud_lb_page,
     "apache-reason": apache_reason,
     "log-file-denied": log_file_denied,
+    "platform-start": platform_start,
+    "tunnel-detail": tunnel_detail,
+    "header-parse": header_parse,
+    "proxy-container": proxy_container,
+    "container-refused": container_refused,
+    "node-errno": node_errno,
+    "apache-errno": apache_errno,
 }
 
 

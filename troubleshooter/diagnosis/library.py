@@ -32,7 +32,8 @@ PROGRAMS = {
     "caddy", "haproxy", "kernel", "systemd", "selinux", "apparmor", "docker", "cloudflare",
     "mysql", "application", "heroku", "envoy", "kong", "apisix", "varnish", "supervisord",
     "upstart", "passenger", "puma", "unicorn", "litespeed", "postgresql", "redis",
-    "kubernetes", "go", "iis", "squid", "tomcat", "any",
+    "kubernetes", "go", "iis", "squid", "tomcat", "cloudfront", "azure", "gcp", "vercel",
+    "fly", "cloudflared", "gitlab", "daphne", "any",
 }  # fmt: skip
 # `program: any` marks the layer that reads the meaning of an error wherever it appears;
 # it counts only on a line that no program's own pattern matched.
