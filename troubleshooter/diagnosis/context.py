@@ -63,7 +63,8 @@ INSPECT_CONTAINERS = re.compile(r'^"Containers": \{')
 # "Uvicorn running on http://0.0.0.0:8000", gunicorn's "Listening at: http://…",
 # Kestrel's "Now listening on: http://[::]:80", Tomcat's "started on port(s): 8080".
 APP_LISTENING = re.compile(
-    r"(?i)\b(?:listening|running|started|serving|bound)\b[^\n]{0,40}?\bon port:? (?P<port>\d{2,5})\b"
+    r"(?i)\b(?:listening|running|started|serving|bound)\b[^\n]{0,40}?"
+    r"\bon port:? (?P<port>\d{2,5})\b"
     r"|\b(?:listening|running|started server|server started|serving|bound|ready)\b[^\n]{0,30}?"
     r" (?:on|at):? (?:https?://|tcp://)?(?P<address>\[[0-9a-f:]*\]|[\w.*-]+):(?P<port2>\d{2,5})\b"
     r"|started on port\(s\): (?P<port3>\d{2,5})\b"

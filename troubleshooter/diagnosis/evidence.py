@@ -53,7 +53,8 @@ def container_loopback(entry, causes):
 
 
 CONTAINER_UPSTREAM = re.compile(
-    rf'(?:upstream: "[a-z]+://|dial tcp |connect ECONNREFUSED |connect to )(?P<host>{DOCKER_ADDRESS}):'
+    r'(?:upstream: "[a-z]+://|dial tcp |connect ECONNREFUSED |connect to )'
+    rf"(?P<host>{DOCKER_ADDRESS}):"
 )
 
 
