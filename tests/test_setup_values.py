@@ -273,3 +273,20 @@ def test_a_container_in_front_of_a_proxy_line_is_the_proxys():
     assert setup.from_facts(values, "nginx") == {"proxy_container": "edge", "socket": SOCKET}
     assert setup.from_facts(values, "gunicorn")["container"] == "edge"
     assert setup.from_facts(values, "nginx", allowed={"socket"}) == {"socket": SOCKET}
+
+
+def test_every_step_command_is_valid_shell_filled_or_not():
+    chart = flowchart.get()
+    for values in ({}, ALL_VALUES):
+        blocks = []
+        for question in chart.questions.values():
+            filled = setup.fill(question.help, values)
+            blocks += [
+                html.unescape(re.sub(r"<[^>]+>", "", block))
+                for block in re.findall(r'<code class="language-bash">(.*?)</code>', filled, re.S)
+            ]
+        assert len(blocks) > 20
+        assert not [block for block in blocks if setup.PLACEHOLDER.search(block)]
+        if values:
+            assert not [b for b in blocks for n in setup.NAMES if setup.unknown(n) in b]
+        check_shell(blocks)
