@@ -192,3 +192,23 @@ def test_the_command_fails_loudly_with_every_problem(content):
     assert "nothing was changed" in message
     assert "'title' is required" in message
     assert "'category' 'nonsense'" in message
+
+
+def test_the_headings_read_for_links_are_those_of_each_whole_article():
+    import markdown
+
+    from lib.content import split_front_matter
+    from troubleshooter.flowchart import _Articles, heading_lines
+
+    def headings(text):
+        md = markdown.Markdown(extensions=_Articles.extensions)
+        md.convert(text)
+        return md.toc_tokens
+
+    from django.conf import settings
+
+    articles = sorted((settings.BASE_DIR / "content" / "articles").glob("*.md"))
+    assert len(articles) > 20
+    for path in articles:
+        _, body = split_front_matter(path.read_text(encoding="utf-8"))
+        assert headings(heading_lines(body)) == headings(body), path.name

@@ -2,7 +2,8 @@
 
 The flowchart is data (content/flowchart.yaml and content/outcomes/*.md). It is
 parsed and validated once per change of those files and kept in memory; its help
-texts are rendered to sanitised HTML at that moment, never per request.
+texts and outcome sections are rendered to sanitised HTML once, the first time a page
+needs them, never per request (and never in a process that only diagnoses logs).
 """
 
 import difflib
@@ -101,8 +102,13 @@ class Question:
     id: str
     question: str
     answers: tuple
-    help: str = ""
+    help_text: str = ""  # Markdown
     article: ArticleLink | None = None
+
+    @cached_property
+    def help(self):
+        """The help as sanitised HTML, rendered once, when a page first needs it."""
+        return _html(self.help_text)
 
     def answer(self, key):
         return next((answer for answer in self.answers if answer.key == key), None)
@@ -114,15 +120,30 @@ class Outcome:
     title: str
     summary: str
     codes: tuple
-    meaning: str
-    confirm: str
-    fix: str
-    prevent: str
     articles: tuple
+    texts: tuple = ()  # ((section, Markdown), ...) in the order of OUTCOME_SECTIONS
     # The setup values a pasted log may fill on this page (None: all of them). Where
     # the log names what is wrong (the old socket, the old address), the commands that
     # put it right must wait for the value the customer types.
     from_log: frozenset | None = None
+
+    # Each section as sanitised HTML, rendered once, when a page first needs it: a
+    # process that only diagnoses logs never renders them.
+    @cached_property
+    def meaning(self):
+        return _html(dict(self.texts)["meaning"])
+
+    @cached_property
+    def confirm(self):
+        return _html(dict(self.texts)["confirm"])
+
+    @cached_property
+    def fix(self):
+        return _html(dict(self.texts)["fix"])
+
+    @cached_property
+    def prevent(self):
+        return _html(dict(self.texts)["prevent"])
 
     @property
     def is_cause(self):
@@ -290,6 +311,26 @@ def _pairs(params):
 # Reading and validating ---------------------------------------------------------
 
 
+FENCE = re.compile(r"^(```|~~~)")
+ATX_HEADING = re.compile(r"^#{1,6} ")
+
+
+def heading_lines(body):
+    """Only the headings of an article's Markdown, outside code blocks: the same
+    headings, ids and texts as the whole text gives, for a fraction of the rendering.
+    (tests/test_content_loading.py holds every article to that.)"""
+    lines, fence = [], None
+    for line in body.splitlines():
+        if fence:
+            if line.startswith(fence):
+                fence = None
+        elif found := FENCE.match(line):
+            fence = found.group(1)
+        elif ATX_HEADING.match(line):
+            lines.append(line)
+    return "\n\n".join(lines)
+
+
 class _Articles(dict):
     """Each linked article's title and headings (anchor -> text), read from content/
     (no database) the first time the flowchart names it. The flowchart links to a few
@@ -313,7 +354,7 @@ class _Articles(dict):
         except (yaml.YAMLError, AttributeError):
             title = slug  # the article loader reports the broken front matter
         md = markdown.Markdown(extensions=self.extensions)
-        md.convert(body)
+        md.convert(heading_lines(body))
         stack, headings = list(md.toc_tokens), {}
         while stack:
             token = stack.pop()
@@ -448,7 +489,7 @@ def _read_outcomes(content_dir, anchors, problems):
             codes=tuple(codes),
             articles=tuple(links),
             from_log=from_log,
-            **{key: _html(text) for key, text in sections.items()},
+            texts=tuple(sections.items()),
         )
     return outcomes
 
@@ -514,7 +555,7 @@ def _read_questions(where, data, anchors, problems):
         questions[qid] = Question(
             id=qid,
             question=_text(label, entry, "question", problems),
-            help=_html(help_text),
+            help_text=help_text,
             article=article,
             answers=tuple(answers),
         )

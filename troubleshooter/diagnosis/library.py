@@ -46,6 +46,9 @@ CLIENT_SIDE = re.compile(
 )
 
 
+MAX_CANDIDATE_SETS = 4096
+
+
 class DiagnosisError(ContentError):
     """Problems in content/diagnosis/."""
 
@@ -84,6 +87,7 @@ class Library:
     # any-program patterns), split once here rather than on every line
     groups: list
     examples: list = field(default_factory=list)
+    candidates: dict = field(default_factory=dict, repr=False)  # see _candidates
 
     def match_entry(self, entry, every_layer=False):
         """Patterns matching one entry, each with the text it matched; the layer that
@@ -98,22 +102,34 @@ class Library:
 
     def _matches(self, entry, anchors, every_layer=False):
         """Patterns matching one entry, of those that need the anchors found in it."""
-        matches, tried, generic = [], set(), []
-        for index in anchors:
-            specific, any_program = self.groups[index]
-            for pattern in specific:
-                if pattern not in tried:
-                    tried.add(pattern)
-                    match = pattern.regex.search(entry)
-                    if match:
-                        matches.append((pattern, match.group(0)))
-            generic += any_program  # tried below, only where they can count
+        specific, generic = self._candidates(tuple(anchors))
+        matches = []
+        for pattern in specific:
+            match = pattern.regex.search(entry)
+            if match:
+                matches.append((pattern, match.group(0)))
         if generic and (every_layer or not (matches or CLIENT_SIDE.search(entry))):
-            for pattern in dict.fromkeys(generic):
+            for pattern in generic:
                 match = pattern.regex.search(entry)
                 if match:
                     matches.append((pattern, match.group(0)))
         return matches
+
+    def _candidates(self, anchors):
+        """The program patterns and the any-program patterns to try for a set of anchors
+        found, each once. Lines of one log share a few sets, so they are kept (a
+        bounded number, whatever the input)."""
+        found = self.candidates.get(anchors)
+        if found is None:
+            specific, generic = {}, {}
+            for index in anchors:
+                program_patterns, any_program = self.groups[index]
+                specific.update(dict.fromkeys(program_patterns))
+                generic.update(dict.fromkeys(any_program))
+            found = (tuple(specific), tuple(generic))
+            if len(self.candidates) < MAX_CANDIDATE_SETS:
+                self.candidates[anchors] = found
+        return found
 
     def scan(self, chunk):
         """The entries of a block of whole lines of bytes that match, in order, with
