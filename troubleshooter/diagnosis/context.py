@@ -110,6 +110,17 @@ class Observation:
     names: dict = field(default_factory=dict)  # slug -> confidence of a cause it shows
 
 
+# How a log entry starts (a date, a bracketed time, a compose prefix, JSON or logfmt),
+# which no command's output here does.
+LOG_ENTRY = re.compile(
+    r"^(?:\d{4}[/-]\d{2}[/-]\d{2}|\[\w{3} |\[\d|[A-Z][a-z]{2} +\d{1,2} \d{2}:"
+    r"|[\w.-]+ *\| |\d{1,2}-[A-Z][a-z]{2}-\d{4}|\{\"|(?:time|level)=)"
+)
+# Words a log line that names where the proxy connects holds ("connection" alone, as
+# in "closed keepalive connection", is not one).
+TARGET_WORDS = ("upstream", "connect(", "connect ", "connect:", "dial ", "lookup ", "ECONN")
+
+
 @dataclass
 class Targets:
     """What the log lines of the paste say the proxy connects to."""
@@ -122,7 +133,7 @@ class Targets:
     def of(cls, entries):
         targets = cls()
         for entry in entries:
-            if not any(word in entry for word in ("upstream", "connect", "dial", "lookup")):
+            if not any(word in entry for word in TARGET_WORDS):
                 continue
             values = values_for(extract_facts(entry))
             if "socket" in values:
@@ -257,6 +268,11 @@ def observe(lines):
     mem = swap = None
     mem_line = unit = ""
     for entry in entries:
+        if LOG_ENTRY.match(entry):
+            # A log entry, not command output; of the shapes below, only an app's own
+            # start-up line can be one.
+            _announce(entry, announced)
+            continue
         if header := UNIT.search(entry):
             unit = header.group("unit")
         elif active := ACTIVE.search(entry):
@@ -299,9 +315,8 @@ def observe(lines):
                 observations.append(observation)
         elif curl := CURL_STATUS.search(entry):
             observations.append(_curl(curl, entry))
-        elif app := APP_LISTENING.search(entry):
-            port = app.group("port") or app.group("port2") or app.group("port3")
-            announced.setdefault(port, (app.group("address") or "", entry))
+        else:
+            _announce(entry, announced)
     if mem and _low_memory(mem, swap):
         observations.append(
             Observation(
@@ -377,6 +392,13 @@ def _compare_ports(targets, listening, published):
                 )
             )
     return observations
+
+
+def _announce(entry, announced):
+    """Note the port an app's start-up line says it listens on: port -> (address, line)."""
+    if app := APP_LISTENING.search(entry):
+        port = app.group("port") or app.group("port2") or app.group("port3")
+        announced.setdefault(port, (app.group("address") or "", entry))
 
 
 def _compare_announced(targets, announced):
