@@ -22,11 +22,20 @@ class _MaxLength(MaxLengthValidator):
             raise ValidationError(self.message, code=self.code, params=params)
 
 
+# Half of a UTF-16 pair on its own: JSON may carry one ("\ud800"), no text can.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class TextField(forms.CharField):
     """A CharField whose limit reads well in its message; with `allow_nul`, NUL
     characters pass, for text that is read and never stored (a search, a log to
     diagnose), so the reader can say what is wrong with it instead of Django's
-    "Null characters are not allowed"."""
+    "Null characters are not allowed". A lone surrogate, which cannot be written
+    out as UTF-8, becomes U+FFFD, as a decoder would have made it."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return LONE_SURROGATE.sub("\ufffd", value) if value else value
 
     def __init__(self, *, allow_nul=False, **kwargs):
         super().__init__(**kwargs)

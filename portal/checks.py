@@ -8,6 +8,11 @@ from django.core.checks import Error, register
 # one sees the response after the later one has finished with it.
 ORDER = [
     (
+        "portal.middleware.SecurityHeadersMiddleware",
+        "portal.middleware.HealthCheckMiddleware",
+        "/healthz gets the security headers too",
+    ),
+    (
         "portal.middleware.HealthCheckMiddleware",
         "portal.middleware.RequestLogMiddleware",
         "load balancer probes stay out of the request log",

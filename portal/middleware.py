@@ -92,10 +92,13 @@ class RequestLogMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Content-Security-Policy and Permissions-Policy on every response.
+    """The security headers on every response, /healthz, static files and error pages
+    included: the outermost middleware, so nothing answers around it.
 
-    The policy allows no inline script or style: every script and stylesheet is a
-    file under /static/, and htmx is told not to inject its own style element.
+    Content-Security-Policy allows no inline script or style: every script and
+    stylesheet is a file under /static/, and htmx is told not to inject its own style
+    element. The others are Django's own settings, set here too for the responses that
+    never reach its middleware; a view that sets one itself keeps its own.
     """
 
     def __init__(self, get_response):
@@ -105,6 +108,9 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.setdefault("X-Content-Type-Options", "nosniff")
+        response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        response.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
         return response
 
 

@@ -1,7 +1,9 @@
-"""The pages that show several apps at once: the home page, search and the 404 page."""
+"""The pages that show several apps at once: the home page, search and the error pages."""
 
 from django.db.models import Count, Q
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.template import loader
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
@@ -46,3 +48,10 @@ def page_not_found(request, exception):
     words = " ".join(parts).replace("-", " ")
     suggestions = kb_search.search(words, limit=5) if words else []
     return render(request, "404.html", {"suggestion": words, "results": suggestions}, status=404)
+
+
+def bad_request(request, exception):
+    """The 400 page. What could not be read may be the request's body itself (a form in
+    a charset other than UTF-8), so nothing here touches it: the page is rendered
+    without the request, and no context processor runs."""
+    return HttpResponseBadRequest(loader.render_to_string("400.html"))

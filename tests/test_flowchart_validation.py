@@ -243,3 +243,15 @@ def test_it_rejects_a_placeholder_no_page_can_fill(chart_dir):
     outcome = chart_dir / "outcomes" / "disk-full.md"
     outcome.write_text(outcome.read_text().replace("## Fix it", "Run `df -h @disk@`.\n\n## Fix it"))
     assert "content/outcomes/disk-full.md: '@disk@' is not a value" in problems(chart_dir)
+
+
+def test_it_rejects_a_value_a_log_may_fill_that_no_page_knows(chart_dir):
+    outcome = chart_dir / "outcomes" / "stale-dns.md"
+    text = outcome.read_text()
+    assert "from_log: [" in text
+    outcome.write_text(text.replace("from_log: [", "from_log: [sockte, ", 1))
+    assert "content/outcomes/stale-dns.md: '@sockte@' is not a value" in problems(chart_dir)
+    outcome.write_text(
+        text.replace("from_log: [port, container, proxy_container, domain]", "from_log: port")
+    )
+    assert "content/outcomes/stale-dns.md: 'from_log' must list setup values" in problems(chart_dir)

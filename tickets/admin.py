@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.http import QueryDict
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.http import HttpResponseRedirect, QueryDict
 from django.utils.html import format_html, format_html_join
 
 from tickets.models import OutboundEmail, Ticket
@@ -24,6 +25,16 @@ class TicketAdmin(admin.ModelAdmin):
         "domain", "vps",
     ]  # fmt: skip
     list_filter = ["status", "error", "diagnosed_cause", "outcome", "docker", "created_at"]
+
+    def changelist_view(self, request, extra_context=None):
+        # A date filter beyond any calendar (created_at__year=99999…) fails in Python's
+        # datetime, which the admin does not expect; it gets the admin's own answer to a
+        # filter it cannot apply.
+        try:
+            return super().changelist_view(request, extra_context)
+        except (OverflowError, ValueError):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+
     search_fields = ["reference", "domain", "vps", "email"]
     list_editable = ["status"]
     date_hierarchy = "created_at"

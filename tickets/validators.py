@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
-VPS_ID = re.compile(r"^(?:vps[-_ ]?)?(\d{3,10})$", re.I)
+VPS_ID = re.compile(r"^(?:vps[-_ ]?)?([0-9]{3,10})$", re.I)
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 

@@ -5,9 +5,9 @@ tested, and the commands to suggest per cause. This module reads them, checks th
 and builds the prefilter that finds the patterns worth trying on a line.
 """
 
-import html
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import ahocorasick_rs
@@ -19,7 +19,7 @@ from lib.content import SLUG, ContentError, display, load_yaml, read_once
 from troubleshooter import flowchart
 from troubleshooter.diagnosis import evidence
 from troubleshooter.diagnosis.literals import MIN_ANCHOR, anchors_of
-from troubleshooter.diagnosis.text import normalise
+from troubleshooter.diagnosis.text import normalise, unescape
 
 PATTERN_KEYS = {
     "id", "program", "match", "causes", "continue", "replaces", "weigh", "examples", "note",
@@ -47,6 +47,8 @@ CLIENT_SIDE = re.compile(
 
 
 MAX_CANDIDATE_SETS = 4096
+DFA = ahocorasick_rs.Implementation.DFA
+COMPACT = ahocorasick_rs.Implementation.ContiguousNFA
 
 
 class DiagnosisError(ContentError):
@@ -80,14 +82,21 @@ class Library:
     patterns: list
     commands: dict
     automaton: ahocorasick_rs.AhoCorasick  # finds every pattern's plain text at once
-    # the same texts as UTF-8, for blocks of a file read as bytes: searching bytes skips
-    # converting every offset to a character index, and only lines found are decoded
-    bytes_automaton: ahocorasick_rs.BytesAhoCorasick
     # for each text the automaton knows, the patterns that need it: (program patterns,
     # any-program patterns), split once here rather than on every line
     groups: list
+    texts: list  # the automaton's texts, in the order of `groups`
     examples: list = field(default_factory=list)
     candidates: dict = field(default_factory=dict, repr=False)  # see _candidates
+
+    @cached_property
+    def bytes_automaton(self):
+        """The same texts as UTF-8, for blocks of a file read as bytes: searching bytes
+        skips converting every offset to a character index, and only the lines found are
+        decoded. A DFA: the fastest over megabytes, and some megabytes itself, so it is
+        built only by a process that reads a file."""
+        texts = [text.encode() for text in self.texts]
+        return ahocorasick_rs.BytesAhoCorasick(texts, implementation=DFA)
 
     def match_entry(self, entry, every_layer=False):
         """Patterns matching one entry, each with the text it matched; the layer that
@@ -152,7 +161,7 @@ class Library:
             entry = line.decode("utf-8", "replace")
             indexes = anchors[start]
             if indexes is None:
-                entry = html.unescape(entry)
+                entry = unescape(entry)
                 matches = self.match_entry(entry)
             else:
                 matches = self._matches(entry, indexes)
@@ -355,14 +364,13 @@ def _build(patterns, commands, examples):
     # With no valid pattern (the check reports why) the automaton gets one text no log holds.
     groups = groups or {"\x00": []}
     texts = list(groups)
-    fastest = {"implementation": ahocorasick_rs.Implementation.DFA}
-    automaton = ahocorasick_rs.AhoCorasick(texts, **fastest)
-    in_bytes = ahocorasick_rs.BytesAhoCorasick([text.encode() for text in texts], **fastest)
+    # A paste is short: the compact automaton is as fast there, in a fraction of the memory.
+    automaton = ahocorasick_rs.AhoCorasick(texts, implementation=COMPACT)
     split = [
         ([p for p in group if not p.generic], [p for p in group if p.generic])
         for group in groups.values()
     ]
-    return Library(patterns, commands, automaton, in_bytes, split, examples)
+    return Library(patterns, commands, automaton, split, texts, examples)
 
 
 def library(content_dir=None):

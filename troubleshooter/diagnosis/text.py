@@ -43,11 +43,24 @@ QUOTES = "\"'`“”‘’"
 TRAILING_JUNK = re.compile(r"(?:[\s,;]|(?<=\S)\$)+$")
 
 
+# A numeric character reference longer than any code point (U+10FFFF is 7 decimal or
+# 6 hex digits, leading zeros aside) would make html.unescape convert thousands of
+# digits to an int, which Python refuses; it stands for no character (U+FFFD).
+OVERLONG_REFERENCE = re.compile(r"&#(?:[xX]0*[0-9a-fA-F]{7,}|0*[0-9]{8,});?")
+
+
+def unescape(text):
+    """HTML entities decoded, as a browser decodes them, whatever their length."""
+    if "&#" in text:
+        text = OVERLONG_REFERENCE.sub("\ufffd", text)
+    return html.unescape(text)
+
+
 def normalise(text):
     """Pasted text as log entries: HTML entities decoded, quotes and chat artefacts
     stripped, wrapped lines joined back. Returns (entries, number of non-empty lines)."""
     if "&" in text:
-        text = html.unescape(text)
+        text = unescape(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     entries, lines = [], 0
     previous_length = 0

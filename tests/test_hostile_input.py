@@ -1,0 +1,195 @@
+"""Generated input against every public endpoint: whatever arrives, the answer is below
+500 and carries the site's headers. Each case found this way is also kept below as an
+explicit regression test.
+
+Hypothesis generates the text, bytes, numbers, nesting and charsets; the examples are
+bounded so the suite stays quick.
+"""
+
+import json
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from troubleshooter import setup
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+# Every code point, lone surrogates included (JSON can carry them as "\ud800").
+ANY_CHARACTER = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
+TEXT = st.text(ANY_CHARACTER, max_size=300)
+# Text shaped like what attackers and log pastes hold: entities, quotes, markup.
+TRICKY = st.one_of(
+    TEXT,
+    st.builds(lambda digits: "&#" + digits, st.text("0123456789", min_size=1, max_size=6000)),
+    st.builds(lambda hexes: "&#x" + hexes + ";", st.text("0123456789abcdefABCDEF", max_size=5000)),
+    st.sampled_from(["<script>alert(1)</script>", "' OR 1=1 --", "{{7*7}}", "%00", "../../etc"]),
+)
+FIELD_NAMES = st.sampled_from(
+    ["log", "answers", "path", "cause", "article_version", "q", "fixed", "action", "domain",
+     "vps", "email", "error", "docker", "description", "submission", *setup.NAMES]
+)  # fmt: skip
+
+
+def check(response):
+    assert response.status_code < 500, response.content[:500]
+    assert response.headers.get("X-Content-Type-Options") == "nosniff"
+
+
+@pytest.fixture
+def client():
+    return Client(raise_request_exception=False)
+
+
+def _json_body(value):
+    return json.dumps(value, ensure_ascii=True)
+
+
+@EXAMPLES
+@given(log=TRICKY)
+def test_the_api_never_fails_on_a_log(client, real_content, log):
+    check(client.post("/api/diagnose", _json_body({"log": log}), content_type="application/json"))
+    check(client.post("/api/diagnose", {"log": log.encode("utf-8", "replace").decode()}))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | TEXT,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4),
+    max_leaves=20,
+)
+
+
+@EXAMPLES
+@given(value=JSON_VALUES, depth=st.integers(0, 3000))
+def test_the_api_never_fails_on_any_json(client, real_content, value, depth):
+    check(client.post("/api/diagnose", _json_body(value), content_type="application/json"))
+    nested = "[" * depth + "]" * depth
+    check(client.post("/api/diagnose", nested, content_type="application/json"))
+
+
+@EXAMPLES
+@given(
+    body=st.binary(max_size=2000),
+    charset=st.sampled_from(["utf-8", "latin-1", "utf-16", "x-nope", ""]),
+)
+def test_any_body_in_any_charset_gets_a_clear_answer(client, real_content, body, charset):
+    content_type = "application/x-www-form-urlencoded" + (f"; charset={charset}" if charset else "")
+    # generic() sends the bytes as they are, whatever the charset says.
+    for url in ("/api/diagnose", "/troubleshoot/diagnose/", "/tickets/new/", "/troubleshoot/"):
+        check(client.generic("POST", url, body, content_type=content_type))
+    strict = Client(raise_request_exception=False, enforce_csrf_checks=True)
+    strict.cookies["csrftoken"] = "a" * 32
+    for url in ("/tickets/new/", "/troubleshoot/diagnose/"):
+        check(strict.generic("POST", url, body, content_type=content_type))
+
+
+@EXAMPLES
+@given(
+    fields=st.dictionaries(
+        FIELD_NAMES, TRICKY.map(lambda t: t.encode("utf-8", "replace").decode()), max_size=8
+    )
+)
+def test_every_form_takes_any_fields(client, real_content, fields):
+    for url in (
+        "/troubleshoot/",
+        "/troubleshoot/cause/backend-down/",
+        "/troubleshoot/cause/backend-down/feedback/",
+        "/troubleshoot/diagnose/",
+        "/tickets/new/",
+    ):
+        check(client.post(url, fields))
+    check(client.get("/tickets/new/", fields))
+    check(client.get("/troubleshoot/", fields))
+    check(client.get("/search/", fields))
+
+
+@EXAMPLES
+@given(path=st.text(st.characters(min_codepoint=33, max_codepoint=0x2FFF), max_size=80))
+def test_any_path_gets_a_page_not_a_failure(client, real_content, path):
+    for prefix in ("/kb/", "/troubleshoot/cause/", "/tickets/", "/"):
+        check(client.get(prefix + path))
+
+
+# Found by the tests above, and kept as they were found ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "log",
+    ["&#" + "9" * 5000, "&#x" + "f" * 5000 + ";", "&#0000000065;", "a &#" + "1" * 4301 + " b"],
+)
+def test_a_numeric_reference_of_thousands_of_digits_is_read_not_a_crash(client, real_content, log):
+    check(client.post("/api/diagnose", {"log": log}))
+    check(client.post("/troubleshoot/diagnose/", {"log": log}))
+
+
+def test_a_lone_surrogate_in_json_is_read_as_a_replacement_character(client, real_content):
+    response = client.post(
+        "/api/diagnose", '{"log": "x \\ud800 y"}', content_type="application/json"
+    )
+    check(response)
+
+
+def test_json_nested_a_thousand_deep_is_refused_clearly(client, real_content):
+    response = client.post(
+        "/api/diagnose", "[" * 1000 + "]" * 1000, content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_a_form_in_another_charset_gets_the_sites_400_page(real_content):
+    strict = Client(raise_request_exception=False, enforce_csrf_checks=True)
+    strict.cookies["csrftoken"] = "a" * 32
+    response = strict.generic(
+        "POST",
+        "/tickets/new/",
+        b"email=caf%E9",
+        content_type="application/x-www-form-urlencoded; charset=latin-1",
+    )
+    assert response.status_code == 400
+    assert b"forms must be sent as UTF-8" in response.content
+    check(response)
+
+
+def test_an_article_version_in_other_digits_is_ignored(client, real_content):
+    check(client.get("/tickets/new/?article_version=%C2%B2"))
+    check(client.post("/tickets/new/", {"article_version": "\u00b2", "action": "prefill"}))
+
+
+def test_a_date_filter_beyond_any_calendar_gets_the_admins_own_answer(agent_client):
+    year = "9" * 38
+    response = agent_client.get(f"/admin/tickets/ticket/?created_at__year={year}")
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
+@pytest.mark.parametrize("text", ["vps-١٢٣٤", "１２３４５", "vps-12³4"])
+def test_a_vps_id_in_other_digits_is_refused(text):
+    from django.core.exceptions import ValidationError
+
+    from tickets.validators import normalise_vps
+
+    with pytest.raises(ValidationError):
+        normalise_vps(text)
+
+
+@pytest.mark.parametrize(
+    "url", ["/healthz", "/static/css/portal.css", "/no-such-page/", "/troubleshoot/"]
+)
+def test_every_response_carries_the_security_headers(client, real_content, url):
+    response = client.get(url)
+    assert response.status_code in (200, 404)
+    for header, value in (
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+    ):
+        assert response.headers.get(header) == value, (url, header)
+    assert "default-src" in response.headers["Content-Security-Policy"]
