@@ -114,6 +114,21 @@ class Question:
         return next((answer for answer in self.answers if answer.key == key), None)
 
 
+class _Section:
+    """An outcome's section as sanitised HTML, rendered from its Markdown the first time
+    it is read, then kept on the outcome."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, outcome, owner=None):
+        if outcome is None:
+            return self
+        html = _html(dict(outcome.texts)[self.name])
+        outcome.__dict__[self.name] = html  # read from there from now on
+        return html
+
+
 @dataclass(frozen=True)
 class Outcome:
     slug: str
@@ -129,21 +144,10 @@ class Outcome:
 
     # Each section as sanitised HTML, rendered once, when a page first needs it: a
     # process that only diagnoses logs never renders them.
-    @cached_property
-    def meaning(self):
-        return _html(dict(self.texts)["meaning"])
-
-    @cached_property
-    def confirm(self):
-        return _html(dict(self.texts)["confirm"])
-
-    @cached_property
-    def fix(self):
-        return _html(dict(self.texts)["fix"])
-
-    @cached_property
-    def prevent(self):
-        return _html(dict(self.texts)["prevent"])
+    meaning = _Section()
+    confirm = _Section()
+    fix = _Section()
+    prevent = _Section()
 
     @property
     def is_cause(self):
