@@ -222,10 +222,12 @@ LOGGING = {
         "json": {"()": "portal.logformat.JSONFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"private_links": {"()": "portal.logformat.MaskPrivateLinks"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": env.choice("LOG_FORMAT", "text" if DEBUG else "json", ["json", "text"]),
+            "filters": ["private_links"],
         }
     },
     "root": {"handlers": ["console"], "level": env.choice("LOG_LEVEL", "INFO", LOG_LEVELS)},

@@ -1,6 +1,7 @@
 """The ticket form: pre-filled from where the customer was, validated helpfully, saved once."""
 
 import html as html_module
+import json
 import re
 from urllib.parse import quote
 
@@ -554,3 +555,42 @@ def test_every_field_the_ticket_form_receives_from_an_article(client, content):
     initial = dict(client.get(link).context["form"].initial)
     initial.pop("submission")
     assert initial == {"path": "", "article_version": str(version.pk)}
+
+
+# No private link in the log ---------------------------------------------------------------
+
+
+@pytest.fixture
+def console_log():
+    """What the site's own log handler writes (the journal under deploy/), as text."""
+    import io
+    import logging
+
+    handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
+    stream, handler.stream = handler.stream, io.StringIO()
+    logger = logging.getLogger("portal.request")
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        yield handler.stream
+    finally:
+        handler.stream = stream
+        logger.setLevel(level)
+
+
+def test_a_whole_ticket_round_trip_leaves_no_signature_in_the_log(
+    client, django_capture_on_commit_callbacks, console_log
+):
+    response = submit(client, django_capture_on_commit_callbacks)
+    status_url = response["Location"]
+    ticket = Ticket.objects.get()
+    signature = status_url.rstrip("/").rsplit("/", 1)[1]
+    assert len(signature) > 10
+    assert client.get(status_url).status_code == 200
+    assert client.get(status_url.rstrip("/")).status_code in (301, 404)  # without the slash
+    assert client.get(status_url + "x/").status_code == 404
+    assert client.get(f"/tickets/{ticket.reference}/{signature}x/").status_code == 404
+    text = console_log.getvalue()
+    assert signature not in text
+    paths = [json.loads(line)["path"] for line in text.splitlines() if line.startswith("{")]
+    assert f"/tickets/{ticket.reference}/…/" in paths

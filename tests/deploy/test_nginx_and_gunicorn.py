@@ -156,3 +156,28 @@ def test_when_gunicorn_is_down_nginx_says_so_and_keeps_cached_pages(stack):
     finally:
         stack.start_gunicorn()
     assert stack.request("GET", "/troubleshoot/map/").status == 200
+
+
+def test_no_log_on_the_way_holds_a_tickets_private_address(stack):
+    """A ticket's status page through nginx and Gunicorn: neither nginx's access log nor
+    the site's own log keeps the signature that opens it."""
+    import subprocess
+
+    code = (
+        "from tickets.models import Ticket\n"
+        "t = Ticket.objects.create(error='502', domain='example.com', vps='vps-104233', "
+        "docker='no', email='owner@example.com', description='502 since the upgrade')\n"
+        "print(t.get_status_url())"
+    )
+    url = subprocess.run(
+        [str(Path(__import__("sys").executable)), "manage.py", "shell", "-c", code],
+        env=stack.env, capture_output=True, text=True, check=True,
+    ).stdout.strip().splitlines()[-1]  # fmt: skip
+    signature = url.rstrip("/").rsplit("/", 1)[1]
+    assert stack.request("GET", url).status == 200
+    assert stack.request("GET", url.rstrip("/")).status in (301, 404)
+    access = (stack.root / "gateway-help.access.log").read_text()
+    site = (stack.root / "gunicorn.log").read_text()
+    reference = url.split("/")[2]
+    assert f"/tickets/{reference}/.../" in access
+    assert signature not in access and signature not in site
