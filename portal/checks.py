@@ -1,7 +1,9 @@
 """System checks of the project's own wiring."""
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, Warning, register
+
+from portal.env import HELD
 
 # (earlier, later, why): each pair must appear in MIDDLEWARE in this order. A request
 # passes the middleware top to bottom and its response bottom to top, so the earlier
@@ -81,3 +83,18 @@ def order_problems(middleware):
 @register()
 def check_middleware_order(app_configs, **kwargs):
     return [Error(problem, id="portal.E001") for problem in order_problems(settings.MIDDLEWARE)]
+
+
+@register(Tags.security, deploy=True)
+def check_mail_server(app_configs, **kwargs):
+    if settings.EMAIL_BACKEND != HELD:
+        return []
+    return [
+        Warning(
+            "EMAIL_URL is not set, so no email is sent: ticket confirmations and the mail "
+            "to support wait in the outbox.",
+            hint="Set EMAIL_URL to your SMTP server (smtp://user:password@host:587?tls=1), "
+            "restart, and run `python manage.py send_pending_email` once.",
+            id="portal.W001",
+        )
+    ]

@@ -81,15 +81,19 @@ class Email:
 
 
 CONSOLE = "django.core.mail.backends.console.EmailBackend"
+# Production without an SMTP server: mail is kept, never printed (see portal/mailhold.py).
+HELD = "portal.mailhold.HeldBackend"
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 
 
-def email(name):
+def email(name, debug=True):
     """An SMTP server as a URL: smtp://user:pass@host:587?tls=1 (STARTTLS), or
-    smtps://user:pass@host:465 (TLS from the start); unset means the console."""
+    smtps://user:pass@host:465 (TLS from the start). Unset, mail is printed to the
+    console in development, and held back in production, where the console is the
+    journal and a ticket's mail holds its private link and the customer's details."""
     value = _raw(name)
     if value is None:
-        return Email(backend=CONSOLE)
+        return Email(backend=CONSOLE if debug else HELD)
     accepted = "smtp://user:password@host:587?tls=1 or smtps://user:password@host:465"
     try:
         parts = urlsplit(value)

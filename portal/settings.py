@@ -137,8 +137,10 @@ else:
 # Seconds an anonymous page stays in the page cache (0 turns the page cache off).
 PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 60)
 
-# EMAIL_URL names the SMTP server; without it, mail is printed to the console.
-_email = env.email("EMAIL_URL")
+# EMAIL_URL names the SMTP server. Without it, mail is printed to the console in
+# development; in production it waits in the tickets' outbox until EMAIL_URL is set
+# (then `manage.py send_pending_email` sends it), and `check --deploy` says so.
+_email = env.email("EMAIL_URL", debug=DEBUG)
 EMAIL_BACKEND = _email.backend
 EMAIL_HOST = _email.host
 EMAIL_PORT = _email.port

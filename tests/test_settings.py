@@ -91,3 +91,13 @@ def test_every_email_setting_comes_from_the_url():
     }
     result = manage("shell", "--no-imports", "-c", code, env=env)
     assert result.stdout.split() == ["mail@example.com", "p:ss", "True", "465", "5"]
+
+
+def test_production_without_a_mail_server_holds_mail_and_says_so():
+    without = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_URL"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=without)
+    assert result.returncode != 0
+    assert "EMAIL_URL is not set" in result.stderr and "send_pending_email" in result.stderr
+    code = "from django.conf import settings as s; print(s.EMAIL_BACKEND)"
+    result = manage("shell", "-c", code, env=without)
+    assert result.stdout.strip().splitlines()[-1] == "portal.mailhold.HeldBackend", result.stderr

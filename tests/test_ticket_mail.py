@@ -137,3 +137,23 @@ def test_two_senders_at_once_send_each_email_once(smtp):
     ]
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
     assert set(OutboundEmail.objects.values_list("claimed_until", flat=True)) == {None}
+
+
+def test_production_without_a_mail_server_keeps_mail_until_one_is_set(
+    client, settings, smtp, django_capture_on_commit_callbacks, capsys
+):
+    settings.EMAIL_BACKEND = "portal.mailhold.HeldBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/tickets/new/", form_values(client))
+    assert response.status_code == 302
+    emails = list(OutboundEmail.objects.all())
+    assert [(e.status, e.attempts) for e in emails] == [("pending", 0), ("pending", 0)]
+    assert "owner@example.com" not in capsys.readouterr().err  # nothing printed
+
+    # EMAIL_URL set, the service restarted:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    server = smtp(Accepting())
+    out = io.StringIO()
+    call_command("send_pending_email", stdout=out)
+    assert out.getvalue().strip() == "2 sent, 0 still failing"
+    assert len(server.messages) == 2

@@ -87,7 +87,11 @@ def claim(ticket=None):
 
 def send_pending(ticket=None):
     """Send every email not sent yet (of one ticket, or all) that this sender could claim;
-    return (sent, failed)."""
+    return (sent, failed). With no mail server configured in production (a backend
+    that holds mail), nothing is tried: the emails wait, unclaimed and without a failed
+    attempt."""
+    if getattr(get_connection(), "holds_mail", False):
+        return 0, 0
     emails = claim(ticket)
     sent = failed = 0
     if not emails:
