@@ -155,7 +155,7 @@ def feedback(request, slug, number):
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         return votes.refused(form)
-    refusal = votes.over_limit(request, "kb-feedback")
+    refusal = votes.from_elsewhere(request) or votes.over_limit(request, "kb-feedback")
     if refusal:
         return refusal
     helpful = form.cleaned_data["helpful"]

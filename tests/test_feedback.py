@@ -58,3 +58,37 @@ def test_it_limits_answers_from_one_address(client, article):
 
 def test_feedback_is_post_only(client, article):
     assert client.get("/kb/backend-down/v2/feedback/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("headers", "counted"),
+    [
+        ({"Origin": "https://evil.example"}, False),
+        ({"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, False),
+        ({"Sec-Fetch-Site": "same-site"}, False),
+        ({"Origin": "null"}, False),
+        ({"Sec-Fetch-Site": "same-origin"}, True),
+        ({"Origin": "http://testserver"}, True),
+        ({}, True),  # a client that says nothing is left to the per-address limit
+    ],
+)
+def test_a_vote_counts_only_from_the_sites_own_pages(client, headers, counted):
+    from troubleshooter.models import OutcomeFeedback
+
+    response = client.post(
+        "/troubleshoot/cause/disk-full/feedback/", {"fixed": "yes"}, headers=headers
+    )
+    assert OutcomeFeedback.objects.count() == (1 if counted else 0)
+    if not counted:
+        assert response.status_code == 403
+        assert "only taken from this site's own pages" in response.content.decode()
+
+
+def test_an_article_vote_from_another_site_is_not_counted(client, article):
+    response = client.post(
+        "/kb/backend-down/v2/feedback/",
+        {"helpful": "yes"},
+        headers={"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+    )
+    assert response.status_code == 403
+    assert Feedback.objects.count() == 0

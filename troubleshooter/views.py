@@ -221,7 +221,7 @@ def outcome_feedback(request, slug):
     form = OutcomeFeedbackForm(request.POST)
     if not form.is_valid():
         return votes.refused(form)
-    refusal = votes.over_limit(request, "outcome-feedback")
+    refusal = votes.from_elsewhere(request) or votes.over_limit(request, "outcome-feedback")
     if refusal:
         return refusal
     fixed = form.cleaned_data["fixed"]
