@@ -98,3 +98,25 @@ def check_mail_server(app_configs, **kwargs):
             id="portal.W001",
         )
     ]
+
+
+PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+@register()
+def check_rate_limit_store(app_configs, **kwargs):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.RATE_LIMIT_STORE == "cache" and backend in PER_PROCESS_CACHES:
+        return [
+            Error(
+                "RATE_LIMIT_STORE=cache over a cache each process keeps for itself: every "
+                "worker would count on its own and allow the limit again.",
+                hint="Set REDIS_URL, or leave RATE_LIMIT_STORE unset so the counters live "
+                "in the database.",
+                id="portal.E002",
+            )
+        ]
+    return []

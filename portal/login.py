@@ -7,11 +7,10 @@ refused (HTTP 429) until the window ends, whether the password is right or not.
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.cache import cache
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from lib.ratelimit import client_address, increment
+from lib.ratelimit import client_address, count, increment
 
 
 def _key(request):
@@ -27,9 +26,7 @@ def count_failure(sender, credentials, request=None, **kwargs):
 
 @never_cache
 def admin_login(request, extra_context=None):
-    if request.method == "POST" and (cache.get(_key(request)) or 0) >= (
-        settings.ADMIN_LOGIN_FAILURES
-    ):
+    if request.method == "POST" and count(_key(request)) >= settings.ADMIN_LOGIN_FAILURES:
         minutes = max(1, settings.ADMIN_LOGIN_WINDOW // 60)
         response = render(
             request,

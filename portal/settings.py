@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_htmx",
     "template_partials",
+    "lib",
     "portal",
     "kb",
     "troubleshooter",
@@ -134,6 +135,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Where rate-limit and sign-in counters live: every worker must see the same counts.
+# Redis when there is one; otherwise the database (a local-memory cache is per process,
+# so five workers would each allow the limit). portal.checks refuses "cache" over a
+# per-process cache.
+RATE_LIMIT_STORE = env.choice(
+    "RATE_LIMIT_STORE", "cache" if REDIS_URL else "database", ["cache", "database"]
+)
 # Seconds an anonymous page stays in the page cache (0 turns the page cache off).
 PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 60)
 

@@ -33,9 +33,10 @@ def test_the_check_names_a_middleware_that_is_missing():
     assert "MIDDLEWARE lacks portal.middleware.HealthCheckMiddleware" in order_problems(middleware)
 
 
+@pytest.mark.django_db
 def test_the_portal_app_connects_the_sign_in_failure_counter(rf):
-    from django.core.cache import cache
+    from lib.ratelimit import count
 
     request = rf.post("/admin/login/", REMOTE_ADDR="192.0.2.9")
     user_login_failed.send(sender=None, credentials={"username": "agent"}, request=request)
-    assert cache.get("ratelimit:admin-login:192.0.2.9") == 1
+    assert count("ratelimit:admin-login:192.0.2.9") == 1
