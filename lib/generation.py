@@ -9,7 +9,7 @@ import time
 
 from django.core.cache import cache
 
-from lib.ratelimit import increment
+from lib.ratelimit import cache_increment
 
 KEY = "pagecache:generation"
 TTL = 5  # seconds a process trusts the generation it last read
@@ -30,5 +30,5 @@ def current():
 
 def bump():
     """Make everything built from the previous content stale (after a content load)."""
-    increment(KEY, timeout=None)
+    cache_increment(KEY, timeout=None)
     _last["value"] = None

@@ -42,16 +42,22 @@ RETURNING count
 """
 
 
-def increment(key, timeout):
-    """Add one to a shared counter, created at 0 for `timeout` seconds (None: no
+def cache_increment(key, timeout):
+    """Add one to a counter in the cache, created at 0 for `timeout` seconds (None: no
     expiry); the new value."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the entry expired between add() and incr()
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def increment(key, timeout):
+    """Add one to a shared rate-limit counter, created at 0 for `timeout` seconds (None:
+    no expiry); the new value."""
     if not _in_database():
-        cache.add(key, 0, timeout=timeout)
-        try:
-            return cache.incr(key)
-        except ValueError:  # the entry expired between add() and incr()
-            cache.set(key, 1, timeout=timeout)
-            return 1
+        return cache_increment(key, timeout)
     now = time.time()
     expires = NEVER if timeout is None else now + timeout
     with connection.cursor() as cursor:
