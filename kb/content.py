@@ -21,6 +21,9 @@ ARTICLE_KEYS = {
 }  # fmt: skip
 CATEGORY_KEYS = {"slug", "title", "description"}
 MAX_TITLE = 200
+# The longest article is about 15 KB; a file far beyond that is a mistake (a log pasted
+# into it, a generated file), and loading, rendering and indexing it would stall.
+MAX_ARTICLE_BYTES = 512 * 1024
 MAX_SUMMARY = 300
 
 
@@ -121,6 +124,14 @@ def _string_list(meta, key, problems, pattern=None, required=False):
 def parse_article(path, content_dir, category_slugs, today=None):
     """Parse one article file; raise ContentError naming the file and each bad field."""
     where = display(path, content_dir)
+    size = path.stat().st_size
+    if size > MAX_ARTICLE_BYTES:
+        raise ContentError(
+            [
+                f"{where}: is {size:,} bytes; the limit is {MAX_ARTICLE_BYTES:,}. "
+                "Split it into several articles."
+            ]
+        )
     text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
     front, body = split_front_matter(text)
     if front is None:

@@ -17,8 +17,25 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(text):
-    """yaml.safe_load, on the C parser when there is one."""
+    """yaml.safe_load, on the C parser when there is one. Anchors and aliases are
+    refused: no content file needs them, and a few hundred bytes of nested aliases
+    expand to gigabytes (and so does the error message that quotes them)."""
+    if ("&" in text or "*" in text) and _has_alias(text):
+        raise yaml.YAMLError(
+            "anchors and aliases (&name, *name) are not allowed in content files; "
+            "write the value out, or quote a text that starts with & or *"
+        )
     return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
+
+
+def _has_alias(text):
+    try:
+        for event in yaml.parse(text, Loader=_YAML_LOADER):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return True
+    except yaml.YAMLError:
+        return False  # the load below reports it, with its line
+    return False
 
 
 class ContentError(Exception):

@@ -212,3 +212,41 @@ def test_the_headings_read_for_links_are_those_of_each_whole_article():
     for path in articles:
         _, body = split_front_matter(path.read_text(encoding="utf-8"))
         assert headings(heading_lines(body)) == headings(body), path.name
+
+
+def test_an_article_over_the_size_limit_is_refused_and_nothing_changes(content, db):
+    from kb.content import MAX_ARTICLE_BYTES
+    from kb.models import Article
+
+    content.write("backend-down")
+    content.load()
+    content.write("backend-down", body="Huge.\n\n" + "x" * (MAX_ARTICLE_BYTES + 1))
+    with pytest.raises(ContentError) as error:
+        content.load()
+    assert "content/articles/backend-down.md: is " in str(error.value)
+    assert "Split it into several articles" in str(error.value)
+    assert Article.objects.get().current_version.number == 1
+
+
+def test_yaml_aliases_in_front_matter_are_refused_with_a_short_message(content, db):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+    bomb += "".join(
+        f"{chr(99 + n)}: &{chr(99 + n)} [{', '.join([f'*{chr(98 + n)}'] * 8)}]\n" for n in range(6)
+    )
+    path = content.write("backend-down")
+    text = path.read_text()
+    path.write_text(text.replace("---\n", "---\n" + bomb, 1))
+    with pytest.raises(ContentError) as error:
+        content.load()
+    message = str(error.value)
+    assert "anchors and aliases (&name, *name) are not allowed" in message
+    assert len(message) < 1000
+
+
+def test_a_quoted_text_starting_with_an_ampersand_is_fine():
+    from lib.content import load_yaml
+
+    assert load_yaml("title: '&copy; and *stars*'\nx: a & b * c\n") == {
+        "title": "&copy; and *stars*",
+        "x": "a & b * c",
+    }
