@@ -32,11 +32,18 @@ def chart_dir(tmp_path):
     return copy_of_content(tmp_path)
 
 
+class _Written(yaml.SafeDumper):
+    """Writes a value used twice out twice: content files may not use YAML aliases."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 def edit(chart_dir, change):
     path = chart_dir / "flowchart.yaml"
     data = yaml.safe_load(path.read_text())
     change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    path.write_text(yaml.dump(data, Dumper=_Written, sort_keys=False, allow_unicode=True))
 
 
 def question(data, qid):
