@@ -1,4 +1,5 @@
 import html
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, QueryDict
@@ -34,9 +35,9 @@ def _private(response):
     return response
 
 
-def _log_values(log, allowed=None):
-    """The values of the customer's setup that pasted log lines give."""
-    facts = diagnosis.diagnose(log).facts if log else None
+def _log_values(result, allowed=None):
+    """The values of the customer's setup that a diagnosis of pasted log lines gives."""
+    facts = result.facts if result else None
     if not facts:
         return {}
     return setup.from_facts(diagnosis.values_for(facts), facts.get("program"), allowed)
@@ -69,6 +70,11 @@ class Carried:
         self.answers, self.log = _read_carry(request) if request else (QueryDict(), "")
         self.typed, self.values = {}, {}
 
+    @cached_property
+    def result(self):
+        """The diagnosis of the carried log lines, read once for the whole page."""
+        return diagnosis.diagnose(self.log) if self.log else None
+
     def context(self, *texts, from_log=None):
         """The page's part of the context: the "Your values" form, showing the values
         these texts use, and what is carried on to the next page; with its status.
@@ -76,7 +82,7 @@ class Carried:
         form = SetupForm(self.data, shown=setup.used_in(*texts))
         if self.data is not None:
             self.typed = form.typed()
-            self.values = setup.combine(_log_values(self.log, from_log), self.typed)
+            self.values = setup.combine(_log_values(self.result, from_log), self.typed)
         context = {
             "setup": self.values,
             "setup_form": form,
@@ -150,11 +156,10 @@ def _outcome_or_404(slug):
     return chart, chart.outcomes[slug]
 
 
-def _commands_for(slug, log):
+def _commands_for(slug, result):
     """The suggested commands of one cause, filled with the values of the log line."""
-    if not log:
+    if result is None:
         return []
-    result = diagnosis.diagnose(log)
     finding = next((f for f in result.findings if f.slug == slug), None)
     if finding is None:
         finding = diagnosis.Finding(slug, 0)
@@ -166,7 +171,7 @@ def _outcome_context(outcome, walk, carried, thanks=None):
     texts = (getattr(outcome, name) for name in sections)
     carry, status = carried.context(*texts, from_log=outcome.from_log)
     context = {
-        "commands": _commands_for(outcome.slug, carried.log),
+        "commands": _commands_for(outcome.slug, carried.result),
         "outcome": outcome,
         "walk": walk,
         "ticket_query": _ticket_query(walk, outcome.slug),
