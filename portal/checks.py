@@ -10,6 +10,11 @@ from portal.env import HELD
 # one sees the response after the later one has finished with it.
 ORDER = [
     (
+        "portal.middleware.FormCharsetMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "a form in another charset gets the 400 page before anything reads its body",
+    ),
+    (
         "portal.middleware.SecurityHeadersMiddleware",
         "portal.middleware.HealthCheckMiddleware",
         "/healthz gets the security headers too",

@@ -1,5 +1,6 @@
 """Middleware for running the portal behind a load balancer and a reverse proxy."""
 
+import codecs
 import logging
 import time
 import uuid
@@ -11,6 +12,7 @@ from django.http import HttpResponse
 from django.utils.cache import has_vary_header, patch_cache_control
 
 from lib.ratelimit import client_address
+from portal.views import bad_request
 
 request_log = logging.getLogger("portal.request")
 health_log = logging.getLogger("portal.health")
@@ -33,6 +35,31 @@ def healthy():
         # The reason goes to the log for the host; the probe only learns "unavailable".
         health_log.exception("health check failed")
         return False
+
+
+class FormCharsetMiddleware:
+    """A form sent in a charset other than UTF-8 gets the site's 400 page here, before
+    anything reads its body: Django refuses such a body, and with DEBUG on its error
+    page would read it again and fail with a bare 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.content_type == "application/x-www-form-urlencoded" and not _utf8(
+            request.content_params.get("charset")
+        ):
+            return bad_request(request, None)
+        return self.get_response(request)
+
+
+def _utf8(charset):
+    if not charset:
+        return True
+    try:
+        return codecs.lookup(charset).name == "utf-8"
+    except LookupError:
+        return True  # Django ignores a charset it does not know, and reads UTF-8
 
 
 class HealthCheckMiddleware:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.middleware.SecurityHeadersMiddleware",
+    "portal.middleware.FormCharsetMiddleware",
     "portal.middleware.HealthCheckMiddleware",
     "portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -193,3 +193,16 @@ def test_every_response_carries_the_security_headers(client, real_content, url):
     ):
         assert response.headers.get(header) == value, (url, header)
     assert "default-src" in response.headers["Content-Security-Policy"]
+
+
+def test_a_form_in_another_charset_gets_the_400_page_in_development_too(settings, real_content):
+    settings.DEBUG = True  # Django's debug error page would read the body again
+    strict = Client(raise_request_exception=False, enforce_csrf_checks=True)
+    strict.cookies["csrftoken"] = "a" * 32
+    for charset in ("latin-1", "windows-1252"):
+        response = strict.generic(
+            "POST", "/tickets/new/", b"email=caf%E9",
+            content_type=f"application/x-www-form-urlencoded; charset={charset}",
+        )  # fmt: skip
+        assert response.status_code == 400
+        assert b"forms must be sent as UTF-8" in response.content
