@@ -103,8 +103,24 @@ def _current_versions():
     return [article.current_version for article in Article.objects.published().with_current()]
 
 
+def _stem(term):
+    """The first letters of `term` that its other forms share, roughly."""
+    return term[: max(4, len(term) - 3)]
+
+
+def _elided(snippet, cut_start, cut_end):
+    """`snippet` with an ellipsis where it starts or ends inside the article's text."""
+    if cut_start and not snippet.startswith("…"):
+        snippet = "…" + snippet
+    if cut_end and not snippet.endswith("…"):
+        snippet += "…"
+    return snippet
+
+
 class SQLiteSearch:
     table = "kb_search"
+    WINDOW = 600  # characters of body around the first word found, for the snippet
+    SNIPPET_WORDS = 24
 
     def rebuild(self):
         versions = _current_versions()
@@ -126,18 +142,86 @@ class SQLiteSearch:
         return (" OR " if any_word else " ").join(quoted)
 
     def find(self, query, any_word, limit):
+        # bm25 ranks the matches; each one's snippet is then cut from a window of its
+        # body around the first word found, because snippet() reads the whole column
+        # and takes most of a second on a long article with many matches.
+        # A word is looked for as typed, then by its first letters, which catch the
+        # other forms the stemmer matched ("restarts" finds "restarted").
+        position = (
+            "coalesce(nullif(instr(lower(body), %s), 0), nullif(instr(lower(body), %s), 0),"
+            " length(body) + 1)"
+        )
+        minimum = f"min({', '.join([position] * len(query.terms))}, length(body) + 1)"
+        words = [part for term in query.terms for part in (term, _stem(term))]
         sql = f"""
-            SELECT rowid,
-                   highlight({self.table}, 0, %s, %s),
-                   snippet({self.table}, 2, %s, %s, '…', 24)
-            FROM {self.table}
-            WHERE {self.table} MATCH %s
-            ORDER BY bm25({self.table}, 10.0, 4.0, 1.0)
-            LIMIT %s
+            WITH hits AS (
+                SELECT rowid AS id, highlight({self.table}, 0, %s, %s) AS title, body,
+                       bm25({self.table}, 10.0, 4.0, 1.0) AS rank
+                FROM {self.table}
+                WHERE {self.table} MATCH %s
+                ORDER BY rank
+                LIMIT %s
+            ),
+            found AS (SELECT id, title, body, rank, {minimum} AS position FROM hits)
+            SELECT id, title, substr(body, start, %s), start > 1, start + %s <= length(body)
+            FROM (
+                SELECT *, CASE WHEN position > length(body) THEN 1
+                               ELSE max(1, position - %s) END AS start
+                FROM found
+            )
+            ORDER BY rank
         """
+        window = self.WINDOW
+        params = [OPEN, CLOSE, self._match(query, any_word), limit, *words, window,
+                  window, window // 3]  # fmt: skip
         with connection.cursor() as cursor:
-            cursor.execute(sql, [OPEN, CLOSE, OPEN, CLOSE, self._match(query, any_word), limit])
-            return cursor.fetchall()
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            snippets = self._snippets(cursor, query, rows)
+        return [(pk, title, snippets[pk]) for pk, title, *_ in rows]
+
+    @classmethod
+    def create_window_table(cls, sender, connection, **kwargs):
+        """The temporary table snippets are cut in, one per SQLite connection."""
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{cls.table}_window USING fts5("
+                    f"body, tokenize = 'porter unicode61 remove_diacritics 2')"
+                )
+
+    def _snippets(self, cursor, query, rows):
+        """Each row's snippet, made by snippet() over its window copied into a temporary
+        FTS5 table on this connection (same tokenizer, so the same words are marked)."""
+        windows = {}
+        for pk, _title, text, cut_start, cut_end in rows:
+            if cut_start:  # the window starts inside a word: drop what is left of it
+                text = text.partition(" ")[2] or text
+            if cut_end:
+                text = text.rpartition(" ")[0] or text
+            windows[pk] = (text, bool(cut_start), bool(cut_end))
+        if not windows:
+            return {}
+        cursor.execute(f"DELETE FROM temp.{self.table}_window")
+        cursor.executemany(
+            f"INSERT INTO temp.{self.table}_window (rowid, body) VALUES (%s, %s)",
+            [(pk, text) for pk, (text, *_) in windows.items()],
+        )
+        cursor.execute(
+            f"SELECT rowid, snippet({self.table}_window, 0, %s, %s, '…', %s) "
+            f"FROM temp.{self.table}_window WHERE {self.table}_window MATCH %s",
+            [OPEN, CLOSE, self.SNIPPET_WORDS, self._match(query, any_word=True)],
+        )
+        marked = dict(cursor.fetchall())
+        snippets = {}
+        for pk, (text, cut_start, cut_end) in windows.items():
+            snippet = marked.get(pk)
+            if snippet is None:  # the words matched only in the title or headings
+                words = text.split()
+                snippet = " ".join(words[: self.SNIPPET_WORDS])
+                cut_end = cut_end or len(words) > self.SNIPPET_WORDS
+            snippets[pk] = _elided(snippet, cut_start, cut_end)
+        return snippets
 
     def closest_word(self, term):
         """The known word nearest to `term` by edit similarity, or None."""
@@ -224,23 +308,35 @@ class PostgresSearch:
                 ORDER BY rank DESC, d.slug
                 LIMIT %s
             )
-            SELECT h.article_id,
-                   ts_headline('english', v.title, q.query, %s),
-                   ts_headline('english', substr(v.plain_text, greatest(1, coalesce((
-                       SELECT min(nullif(strpos(lower(v.plain_text), term), 0))
-                       FROM unnest(%s::text[]) AS term
-                   ), 1) - %s), %s), q.query, %s)
-            FROM hits h JOIN kb_version v ON v.id = h.version_id, q
-            ORDER BY h.rank DESC, h.slug
+            SELECT article_id, title, snippet,
+                   left(body, 40) <> left(replace(replace(snippet, %s, ''), %s, ''), 40),
+                   right(body, 40) <> right(replace(replace(snippet, %s, ''), %s, ''), 40)
+            FROM (
+                SELECT h.article_id, h.rank, h.slug, v.plain_text AS body,
+                       ts_headline('english', v.title, q.query, %s) AS title,
+                       ts_headline('english', substr(v.plain_text, greatest(1, coalesce((
+                           SELECT min(nullif(strpos(lower(v.plain_text), term), 0))
+                           FROM unnest(%s::text[]) AS term
+                       ), (
+                           SELECT min(nullif(strpos(lower(v.plain_text), term), 0))
+                           FROM unnest(%s::text[]) AS term
+                       ), 1) - %s), %s), q.query, %s) AS snippet
+                FROM hits h JOIN kb_version v ON v.id = h.version_id, q
+            ) headlines
+            ORDER BY rank DESC, slug
         """
         window = self.WINDOW
         with connection.cursor() as cursor:
             cursor.execute(
                 sql,
-                [text, self.CANDIDATES, limit, TITLE_MARKS, list(query.terms), window // 3,
-                 window, SNIPPET_MARKS],
+                [text, self.CANDIDATES, limit, OPEN, CLOSE, OPEN, CLOSE, TITLE_MARKS,
+                 list(query.terms), [_stem(term) for term in query.terms], window // 3, window,
+                 SNIPPET_MARKS],
             )  # fmt: skip
-            return cursor.fetchall()
+            return [
+                (pk, title, _elided(snippet, cut_start, cut_end))
+                for pk, title, snippet, cut_start, cut_end in cursor.fetchall()
+            ]
 
     def closest_word(self, term):
         sql = """

@@ -154,6 +154,45 @@ def test_a_quoted_phrase_is_searched_as_words(client, articles):
     assert slugs(client.get("/search/", {"q": '"worker timeout"'}))[0] == "in-title"
 
 
+def snippet_of(client, q, slug):
+    response = client.get("/search/", {"q": q})
+    [result] = [r for r in response.context["results"] if r.article.slug == slug]
+    return str(result.snippet)
+
+
+@pytest.fixture
+def long_article(content, articles):
+    filler = "Plain words about servers and their logs go on here. " * 4500  # 243 KB, twice
+    content.write(
+        "long",
+        title="A long article",
+        body=f"{filler}\n\nAt the very end HAProxy marks the backend down.\n\n{filler}",
+    )
+    content.load()
+
+
+def test_a_snippet_comes_from_where_the_word_is_in_a_long_article(client, long_article):
+    snippet = snippet_of(client, "haproxy", "long")
+    assert "<mark>HAProxy</mark> marks the backend down" in snippet
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert len(snippet) < 400
+
+
+def test_a_word_found_everywhere_still_gets_a_short_snippet(client, long_article):
+    snippet = snippet_of(client, "servers", "long")
+    assert snippet.count("<mark>servers</mark>") >= 2
+    assert len(snippet) < 400
+
+
+def test_a_snippet_marks_other_forms_of_the_word(client, long_article):
+    assert "<mark>marks</mark>" in snippet_of(client, "marked", "long")
+
+
+def test_a_word_only_in_the_title_gets_the_start_of_the_body(client, articles):
+    snippet = snippet_of(client, "worker timeout", "in-title")
+    assert snippet.startswith("Nothing relevant here")
+
+
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
 
