@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: run serve test lint check bench vendor lock clean system-packages
+.PHONY: run serve test lint check bench vendor lock clean system-packages reliability
 
 $(BIN)/activate:
 	$(shell command -v $(PYTHON) || echo python3) -m venv $(VENV)
@@ -61,11 +61,16 @@ serve: $(VENV)/.installed-run .secret-key
 # The whole suite on SQLite (browser tests included), then again on a throwaway
 # PostgreSQL server, where search and loading run on PostgreSQL's own engine, then the
 # tests of the shared cache (page cache, rate limits) and of deploy/ (nginx in front of
-# Gunicorn) on PostgreSQL with a real Redis, as production runs.
+# Gunicorn) on PostgreSQL with a real Redis, as production runs. The fault and backup
+# tests (marked faults) start servers of their own to break and run in the first pass.
 test: system-packages lint check node_modules/.installed
 	$(BIN)/pytest
 	tests/with-postgres $(BIN)/pytest tests --ignore=tests/browser --ignore=tests/deploy -p no:cacheprovider
 	tests/with-postgres tests/with-redis $(BIN)/pytest tests -m "cache or deploy" -p no:cacheprovider
+
+# The Security and reliability table in README.md, from the tests it lists.
+reliability: system-packages node_modules/.installed
+	$(BIN)/pytest -m reliability -p no:cacheprovider --write-reliability
 
 # Chromium, PostgreSQL, Redis, nginx and Node.js, installed when missing.
 system-packages:

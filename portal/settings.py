@@ -128,7 +128,7 @@ REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.text("CACHE_KEY_PREFIX", "portal"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -161,6 +161,8 @@ EMAIL_TIMEOUT = _email.timeout
 DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "help@example.com")
 SUPPORT_EMAIL = env.text("SUPPORT_EMAIL", "support@example.com")
 TICKETS_PER_HOUR = env.integer("TICKETS_PER_HOUR", 5, minimum=1)
+# A new ticket's emails are sent from a thread, after the customer has their answer.
+TICKET_MAIL_IN_BACKGROUND = env.boolean("TICKET_MAIL_IN_BACKGROUND", True)
 # Failed admin sign-ins allowed per address within the window (seconds).
 ADMIN_LOGIN_FAILURES = env.integer("ADMIN_LOGIN_FAILURES", 5, minimum=1)
 ADMIN_LOGIN_WINDOW = env.integer("ADMIN_LOGIN_WINDOW", 15 * 60, minimum=1)

@@ -8,12 +8,19 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests import reliability
+
 # The member of staff every test that needs one signs in as.
 AGENT = "agent"
 AGENT_PASSWORD = "a long pass phrase 42"
 
 
+def pytest_addoption(parser):
+    reliability.pytest_addoption(parser)
+
+
 def pytest_configure(config):
+    reliability.pytest_configure(config)
     # Tests create and sign in users often; the real hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

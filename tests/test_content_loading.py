@@ -214,6 +214,9 @@ def test_the_headings_read_for_links_are_those_of_each_whole_article():
         assert headings(heading_lines(body)) == headings(body), path.name
 
 
+@pytest.mark.reliability(
+    "Content", "an article over 512 KB, front matter with YAML aliases: refused, nothing changed"
+)
 def test_an_article_over_the_size_limit_is_refused_and_nothing_changes(content, db):
     from kb.content import MAX_ARTICLE_BYTES
     from kb.models import Article
@@ -228,6 +231,9 @@ def test_an_article_over_the_size_limit_is_refused_and_nothing_changes(content, 
     assert Article.objects.get().current_version.number == 1
 
 
+@pytest.mark.reliability(
+    "Content", "an article over 512 KB, front matter with YAML aliases: refused, nothing changed"
+)
 def test_yaml_aliases_in_front_matter_are_refused_with_a_short_message(content, db):
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
     bomb += "".join(

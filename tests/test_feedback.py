@@ -47,6 +47,7 @@ def test_it_rejects_an_answer_that_is_neither_yes_nor_no(client, article):
     assert not Feedback.objects.exists()
 
 
+@pytest.mark.reliability("Limits", "votes: per address, and only from the site's own pages")
 @pytest.mark.cache
 def test_it_limits_answers_from_one_address(client, article):
     for _ in range(20):
@@ -60,6 +61,7 @@ def test_feedback_is_post_only(client, article):
     assert client.get("/kb/backend-down/v2/feedback/").status_code == 405
 
 
+@pytest.mark.reliability("Limits", "votes: per address, and only from the site's own pages")
 @pytest.mark.parametrize(
     ("headers", "counted"),
     [
@@ -84,6 +86,7 @@ def test_a_vote_counts_only_from_the_sites_own_pages(client, headers, counted):
         assert "only taken from this site's own pages" in response.content.decode()
 
 
+@pytest.mark.reliability("Limits", "votes: per address, and only from the site's own pages")
 def test_an_article_vote_from_another_site_is_not_counted(client, article):
     response = client.post(
         "/kb/backend-down/v2/feedback/",

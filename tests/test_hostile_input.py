@@ -53,6 +53,10 @@ def _json_body(value):
     return json.dumps(value, ensure_ascii=True)
 
 
+@pytest.mark.reliability(
+    "Input",
+    "generated log text (any code point, long numeric references, markup) to the diagnosis API and page",
+)
 @EXAMPLES
 @given(log=TRICKY)
 def test_the_api_never_fails_on_a_log(client, real_content, log):
@@ -67,6 +71,7 @@ JSON_VALUES = st.recursive(
 )
 
 
+@pytest.mark.reliability("Input", "any JSON value nested up to 3,000 deep to `/api/diagnose`")
 @EXAMPLES
 @given(value=JSON_VALUES, depth=st.integers(0, 3000))
 def test_the_api_never_fails_on_any_json(client, real_content, value, depth):
@@ -75,6 +80,7 @@ def test_the_api_never_fails_on_any_json(client, real_content, value, depth):
     check(client.post("/api/diagnose", nested, content_type="application/json"))
 
 
+@pytest.mark.reliability("Input", "any bytes in any declared charset to every POST endpoint")
 @EXAMPLES
 @given(
     body=st.binary(max_size=2000),
@@ -91,6 +97,7 @@ def test_any_body_in_any_charset_gets_a_clear_answer(client, real_content, body,
         check(strict.generic("POST", url, body, content_type=content_type))
 
 
+@pytest.mark.reliability("Input", "any field names and values on every form")
 @EXAMPLES
 @given(
     fields=st.dictionaries(
@@ -111,6 +118,7 @@ def test_every_form_takes_any_fields(client, real_content, fields):
     check(client.get("/search/", fields))
 
 
+@pytest.mark.reliability("Input", "any URL path")
 @EXAMPLES
 @given(path=st.text(st.characters(min_codepoint=33, max_codepoint=0x2FFF), max_size=80))
 def test_any_path_gets_a_page_not_a_failure(client, real_content, path):
@@ -119,8 +127,14 @@ def test_any_path_gets_a_page_not_a_failure(client, real_content, path):
 
 
 # Found by the tests above, and kept as they were found ---------------------------------
+FOUND = pytest.mark.reliability(
+    "Input",
+    "each case found, kept: references of 4,301+ digits, lone surrogates, JSON 1,000 deep, "
+    "other charsets, other digits, dates past any calendar",
+)
 
 
+@FOUND
 @pytest.mark.parametrize(
     "log",
     ["&#" + "9" * 5000, "&#x" + "f" * 5000 + ";", "&#0000000065;", "a &#" + "1" * 4301 + " b"],
@@ -130,6 +144,7 @@ def test_a_numeric_reference_of_thousands_of_digits_is_read_not_a_crash(client, 
     check(client.post("/troubleshoot/diagnose/", {"log": log}))
 
 
+@FOUND
 def test_a_lone_surrogate_in_json_is_read_as_a_replacement_character(client, real_content):
     response = client.post(
         "/api/diagnose", '{"log": "x \\ud800 y"}', content_type="application/json"
@@ -137,6 +152,7 @@ def test_a_lone_surrogate_in_json_is_read_as_a_replacement_character(client, rea
     check(response)
 
 
+@FOUND
 def test_json_nested_a_thousand_deep_is_refused_clearly(client, real_content):
     response = client.post(
         "/api/diagnose", "[" * 1000 + "]" * 1000, content_type="application/json"
@@ -144,6 +160,7 @@ def test_json_nested_a_thousand_deep_is_refused_clearly(client, real_content):
     assert response.status_code == 400
 
 
+@FOUND
 def test_a_form_in_another_charset_gets_the_sites_400_page(real_content):
     strict = Client(raise_request_exception=False, enforce_csrf_checks=True)
     strict.cookies["csrftoken"] = "a" * 32
@@ -158,11 +175,13 @@ def test_a_form_in_another_charset_gets_the_sites_400_page(real_content):
     check(response)
 
 
+@FOUND
 def test_an_article_version_in_other_digits_is_ignored(client, real_content):
     check(client.get("/tickets/new/?article_version=%C2%B2"))
     check(client.post("/tickets/new/", {"article_version": "\u00b2", "action": "prefill"}))
 
 
+@FOUND
 def test_a_date_filter_beyond_any_calendar_gets_the_admins_own_answer(agent_client):
     year = "9" * 38
     response = agent_client.get(f"/admin/tickets/ticket/?created_at__year={year}")
@@ -170,6 +189,7 @@ def test_a_date_filter_beyond_any_calendar_gets_the_admins_own_answer(agent_clie
     assert response["Location"].endswith("?e=1")
 
 
+@FOUND
 @pytest.mark.parametrize("text", ["vps-١٢٣٤", "１２３４５", "vps-12³4"])
 def test_a_vps_id_in_other_digits_is_refused(text):
     from django.core.exceptions import ValidationError
@@ -180,6 +200,9 @@ def test_a_vps_id_in_other_digits_is_refused(text):
         normalise_vps(text)
 
 
+@pytest.mark.reliability(
+    "Headers", "security headers on pages, error pages, `/healthz` and static files"
+)
 @pytest.mark.parametrize(
     "url", ["/healthz", "/static/css/portal.css", "/no-such-page/", "/troubleshoot/"]
 )
@@ -195,6 +218,7 @@ def test_every_response_carries_the_security_headers(client, real_content, url):
     assert "default-src" in response.headers["Content-Security-Policy"]
 
 
+@FOUND
 def test_a_form_in_another_charset_gets_the_400_page_in_development_too(settings, real_content):
     settings.DEBUG = True  # Django's debug error page would read the body again
     strict = Client(raise_request_exception=False, enforce_csrf_checks=True)

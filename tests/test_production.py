@@ -58,7 +58,7 @@ def test_health_check_says_unavailable_without_details_when_the_database_is_down
 def test_health_check_reports_a_cache_that_does_not_answer(client, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.5},
         }
@@ -135,6 +135,7 @@ def test_htmx_fragments_and_full_pages_are_kept_apart(client, real_content):
     assert again["X-Page-Cache"] == "hit" and again.content == fragment.content
 
 
+@pytest.mark.reliability("Cache", "pages with a form token or for signed-in staff never stored")
 @pytest.mark.cache
 def test_pages_with_a_form_token_are_private_and_never_stored(client, real_content):
     for _ in range(2):
@@ -145,6 +146,7 @@ def test_pages_with_a_form_token_are_private_and_never_stored(client, real_conte
     assert "private" in home["Cache-Control"] and "public" not in home["Cache-Control"]
 
 
+@pytest.mark.reliability("Cache", "pages with a form token or for signed-in staff never stored")
 @pytest.mark.cache
 def test_signed_in_staff_always_get_a_fresh_page(client, article, agent):
     client.get("/kb/backend-down/")
@@ -196,6 +198,9 @@ def test_the_json_log_format_is_one_object_per_line(client, article):
 # --- headers ----------------------------------------------------------------------
 
 
+@pytest.mark.reliability(
+    "Headers", "security headers on pages, error pages, `/healthz` and static files"
+)
 def test_security_headers_are_sent(client, article):
     response = client.get("/kb/backend-down/")
     policy = response["Content-Security-Policy"]
@@ -221,6 +226,7 @@ def test_hsts_and_secure_cookies_in_production():
 # --- admin sign-in ----------------------------------------------------------------
 
 
+@pytest.mark.reliability("Limits", "admin sign-in failures, per address")
 @pytest.mark.cache
 def test_the_admin_sign_in_is_paused_after_repeated_failures(client, settings, agent):
     settings.ADMIN_LOGIN_FAILURES = 3
@@ -235,6 +241,7 @@ def test_the_admin_sign_in_is_paused_after_repeated_failures(client, settings, a
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.reliability("Limits", "admin sign-in failures, per address")
 @pytest.mark.cache
 def test_failures_from_one_address_do_not_lock_out_another(client, settings, agent):
     settings.ADMIN_LOGIN_FAILURES = 2

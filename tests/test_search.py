@@ -57,6 +57,10 @@ def test_it_finds_a_pasted_log_line(client, articles):
     assert slugs(client.get("/search/", {"q": q}))[0] == "socket"
 
 
+@pytest.mark.reliability(
+    "Input",
+    "search queries in FTS5 and tsquery syntax, control characters, emoji, 2,000 characters",
+)
 @pytest.mark.parametrize(
     "q",
     ['"', '""', "*", "NEAR(", "NEAR(a b", "-", "-gunicorn", "a AND", "OR", "^", "gunicorn:",
@@ -110,6 +114,9 @@ def test_without_javascript_the_same_results_come_as_a_page(client, articles):
     assert html.count('<li>\n        <a href="/kb/') == 3
 
 
+@pytest.mark.reliability(
+    "Escaping", "markup typed into search and every ticket field, shown everywhere"
+)
 def test_search_text_is_escaped(client, articles):
     html = client.get("/search/", {"q": "<script>alert(1)</script>"}).content.decode()
     assert "<script>alert(1)" not in html
@@ -171,6 +178,7 @@ def long_article(content, articles):
     content.load()
 
 
+@pytest.mark.reliability("Content", "search in 486 KB articles: snippets cut from a window")
 def test_a_snippet_comes_from_where_the_word_is_in_a_long_article(client, long_article):
     snippet = snippet_of(client, "haproxy", "long")
     assert "<mark>HAProxy</mark> marks the backend down" in snippet
@@ -178,6 +186,7 @@ def test_a_snippet_comes_from_where_the_word_is_in_a_long_article(client, long_a
     assert len(snippet) < 400
 
 
+@pytest.mark.reliability("Content", "search in 486 KB articles: snippets cut from a window")
 def test_a_word_found_everywhere_still_gets_a_short_snippet(client, long_article):
     snippet = snippet_of(client, "servers", "long")
     assert snippet.count("<mark>servers</mark>") >= 2

@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 PRODUCTION = {
@@ -42,7 +43,7 @@ def test_production_settings_use_postgres_redis_and_smtp():
     result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION)
     assert result.stdout.split("\n")[:3] == [
         "django.db.backends.postgresql",
-        "django.core.cache.backends.redis.RedisCache",
+        "portal.cache.ResilientRedisCache",
         "django.core.mail.backends.smtp.EmailBackend smtp.example.com 587 True",
     ]
 
@@ -71,6 +72,7 @@ def test_a_value_that_cannot_be_read_stops_start_up_naming_the_variable():
     assert "TICKETS_PER_HOUR='five' must be a whole number of 1 or more" in result.stderr
 
 
+@pytest.mark.reliability("Secrets", "production without `EMAIL_URL`: mail held, not printed")
 def test_a_broken_email_url_is_refused_without_repeating_its_password():
     result = manage(
         "check", env={**PRODUCTION, "EMAIL_URL": "smpt://mailer:hunter2@smtp.example.com"}
@@ -93,6 +95,7 @@ def test_every_email_setting_comes_from_the_url():
     assert result.stdout.split() == ["mail@example.com", "p:ss", "True", "465", "5"]
 
 
+@pytest.mark.reliability("Secrets", "production without `EMAIL_URL`: mail held, not printed")
 def test_production_without_a_mail_server_holds_mail_and_says_so():
     without = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_URL"}
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=without)

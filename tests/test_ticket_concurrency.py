@@ -37,6 +37,7 @@ def open_ticket(base, number):
         return response.status, response.url
 
 
+@pytest.mark.reliability("Concurrency", "double submits and 32 tickets at once")
 @pytest.mark.django_db(transaction=True)
 def test_32_concurrent_submissions_are_all_saved(live_server, monkeypatch):
     assert settings.DATABASES["default"]["ENGINE"].endswith(("sqlite3", "postgresql"))

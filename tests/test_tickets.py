@@ -245,6 +245,7 @@ def test_references_cannot_be_guessed_from_one_another(
     assert all(a[:-1] != b[:-1] for a, b in zip(references, references[1:], strict=False))
 
 
+@pytest.mark.reliability("Concurrency", "double submits and 32 tickets at once")
 def test_a_double_submit_makes_one_ticket(client, django_capture_on_commit_callbacks):
     values = form_values(client)
     with django_capture_on_commit_callbacks(execute=True):
@@ -286,6 +287,9 @@ def test_the_honeypot_stops_a_bot(client):
 # The customer's private link -----------------------------------------------------------------
 
 
+@pytest.mark.reliability(
+    "Secrets", "ticket signatures in the request log, nginx's access log and the journal"
+)
 def test_the_private_link_shows_the_ticket_and_stays_private(
     client, django_capture_on_commit_callbacks
 ):
@@ -322,6 +326,9 @@ def test_staff_notes_never_reach_the_customer(client, django_capture_on_commit_c
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
+@pytest.mark.reliability(
+    "Escaping", "markup typed into search and every ticket field, shown everywhere"
+)
 def test_html_in_every_field_is_shown_escaped_everywhere(
     client, agent, django_capture_on_commit_callbacks
 ):
@@ -578,6 +585,9 @@ def console_log():
         logger.setLevel(level)
 
 
+@pytest.mark.reliability(
+    "Secrets", "ticket signatures in the request log, nginx's access log and the journal"
+)
 def test_a_whole_ticket_round_trip_leaves_no_signature_in_the_log(
     client, django_capture_on_commit_callbacks, console_log
 ):

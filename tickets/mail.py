@@ -2,11 +2,12 @@
 
 import contextlib
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connections, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -113,3 +114,25 @@ def send_pending(ticket=None):
         except Exception:  # noqa: BLE001 - a server that drops the session at the end
             log.warning("The mail server closed the session uncleanly", exc_info=True)
     return sent, failed
+
+
+def send_soon(ticket):
+    """Send a new ticket's emails without keeping the customer waiting: in a thread of
+    its own (TICKET_MAIL_IN_BACKGROUND, on unless turned off), so a mail server that is
+    slow or hangs delays the mail, not the answer. What the thread cannot send stays
+    queued for `send_pending_email`, which the timer runs every minute."""
+    if not settings.TICKET_MAIL_IN_BACKGROUND:
+        send_pending(ticket)
+        return
+    threading.Thread(
+        target=_send_in_background, args=(ticket,), name=f"mail-{ticket.reference}", daemon=True
+    ).start()
+
+
+def _send_in_background(ticket):
+    try:
+        send_pending(ticket)
+    except Exception:  # noqa: BLE001 - e.g. the database went away; the timer retries
+        log.exception("Sending the emails of ticket %s failed", ticket.reference)
+    finally:
+        connections.close_all()  # this thread's own connections

@@ -1,5 +1,7 @@
+import logging
+
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -9,6 +11,12 @@ from tickets import mail
 from tickets.forms import PrefillForm, TicketForm, version_or_none
 from tickets.models import Ticket
 from troubleshooter import flowchart
+
+log = logging.getLogger(__name__)
+NOT_SAVED = (
+    "We could not save your ticket just now because of a fault on our side. Everything "
+    "you typed is still here: please send it again in a minute."
+)
 
 
 def _context(form):
@@ -25,8 +33,17 @@ def _context(form):
         "form": form,
         "walk": walk if walk.steps else None,
         "outcome": chart.outcomes.get(data.get("outcome") or ""),
-        "version": version_or_none(version) if isinstance(version, str) else version,
+        "version": _version(version),
     }
+
+
+def _version(version):
+    if not isinstance(version, str):
+        return version
+    try:
+        return version_or_none(version)
+    except DatabaseError:  # the form is being shown again because the database failed
+        return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,6 +56,19 @@ def new(request):
     form = TicketForm(request.POST)
     if not form.is_valid():
         return render(request, "tickets/new.html", _context(form), status=400)
+    try:
+        return _save(request, form)
+    except DatabaseError:
+        # The database is down, restarting or out of space. Nothing was stored (the
+        # transaction rolled back), so the customer gets the form back as typed.
+        log.exception("A ticket could not be saved; the form was shown again")
+        form.add_error(None, NOT_SAVED)
+        response = render(request, "tickets/new.html", _context(form), status=503)
+        response["Retry-After"] = "60"
+        return response
+
+
+def _save(request, form):
     existing = Ticket.objects.filter(submission=form.cleaned_data["submission"]).first()
     if existing:  # the same form sent twice: a double click, or Back and send again
         return redirect(existing.get_status_url())
@@ -55,7 +85,7 @@ def new(request):
             ticket = form.save()
             mail.queue(ticket, request.build_absolute_uri(ticket.get_status_url()))
             # Mail goes out once the ticket is safely stored; a failure leaves it queued.
-            transaction.on_commit(lambda: mail.send_pending(ticket))
+            transaction.on_commit(lambda: mail.send_soon(ticket))
     except IntegrityError:
         # Two copies of one form arrived at once; the other one was saved.
         ticket = get_object_or_404(Ticket, submission=form.cleaned_data["submission"])

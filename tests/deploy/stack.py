@@ -32,8 +32,9 @@ def free_port():
 def production_env(root, **extra):
     """Production settings; PostgreSQL and Redis when the environment names them
     (tests/with-postgres, tests/with-redis), else SQLite and local memory."""
+    inherited = {k: v for k, v in os.environ.items() if k != "TICKET_MAIL_IN_BACKGROUND"}
     return {
-        **os.environ,
+        **inherited,
         "DEBUG": "0",
         "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": f"{HOST},127.0.0.1",

@@ -139,6 +139,7 @@ def test_the_request_id_from_nginx_reaches_the_django_log(stack):
     assert entry["client"] == "127.0.0.1"
 
 
+@pytest.mark.reliability("Fault", "Gunicorn stopped: nginx's own page, cached pages still served")
 def test_when_gunicorn_is_down_nginx_says_so_and_keeps_cached_pages(stack):
     stack.request("GET", "/kb/backend-down/")
     stack.stop_gunicorn()
@@ -158,6 +159,9 @@ def test_when_gunicorn_is_down_nginx_says_so_and_keeps_cached_pages(stack):
     assert stack.request("GET", "/troubleshoot/map/").status == 200
 
 
+@pytest.mark.reliability(
+    "Secrets", "ticket signatures in the request log, nginx's access log and the journal"
+)
 def test_no_log_on_the_way_holds_a_tickets_private_address(stack):
     """A ticket's status page through nginx and Gunicorn: neither nginx's access log nor
     the site's own log keeps the signature that opens it."""

@@ -47,6 +47,10 @@ def vote(port, client):
     return status
 
 
+@pytest.mark.reliability(
+    "Limits",
+    "30 votes from one address across 4 Gunicorn workers (limit 20), and a per-process store refused",
+)
 def test_a_visitor_gets_the_limit_once_however_many_workers_answer(workers):
     assert "REDIS_URL" not in workers.env
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -57,6 +61,10 @@ def test_a_visitor_gets_the_limit_once_however_many_workers_answer(workers):
     assert vote(workers.port, "203.0.113.51") == 302
 
 
+@pytest.mark.reliability(
+    "Limits",
+    "30 votes from one address across 4 Gunicorn workers (limit 20), and a per-process store refused",
+)
 def test_a_per_process_cache_for_the_counters_is_refused(tmp_path):
     env = production_env(tmp_path, RATE_LIMIT_STORE="cache")
     env.pop("REDIS_URL", None)

@@ -1,0 +1,89 @@
+"""Django's Redis cache, except that Redis being down or not answering is a miss.
+
+The cache holds copies (pages) and counters (rate limits, the content generation):
+without it pages are rendered afresh and limits let visitors through, which is better
+for a help site than an error page for everybody. A warning goes to the log at most
+once a minute per process, so the operator learns of it without a flood.
+"""
+
+import functools
+import logging
+import time
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+WARN_EVERY = 60  # seconds
+
+
+class _Warnings:
+    last = float("-inf")
+
+    @classmethod
+    def warn(cls, operation, error):
+        now = time.monotonic()
+        if now - cls.last >= WARN_EVERY:
+            cls.last = now
+            log.warning(
+                "The cache is unavailable (%s: %s); pages are served without it and rate "
+                "limits are not counted until it is back",
+                operation, error,
+            )  # fmt: skip
+
+
+def _or(fallback):
+    """Run the cache operation; when Redis is unavailable, return fallback(*args)."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except UNAVAILABLE as error:
+                _Warnings.warn(method.__name__, error)
+                return fallback(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _default(key, default=None, version=None):
+    return default
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+def _false(*args, **kwargs):
+    return False
+
+
+def _empty(*args, **kwargs):
+    return {}
+
+
+def _all_keys(data, *args, **kwargs):
+    return list(data)  # set_many: the keys that were not stored
+
+
+def _delta(key, delta=1, version=None):
+    return delta  # as if the counter started again at zero
+
+
+class ResilientRedisCache(RedisCache):
+    get = _or(_default)(RedisCache.get)
+    get_many = _or(_empty)(RedisCache.get_many)
+    has_key = _or(_false)(RedisCache.has_key)
+    set = _or(_nothing)(RedisCache.set)
+    set_many = _or(_all_keys)(RedisCache.set_many)
+    add = _or(_false)(RedisCache.add)
+    touch = _or(_false)(RedisCache.touch)
+    delete = _or(_false)(RedisCache.delete)
+    delete_many = _or(_nothing)(RedisCache.delete_many)
+    incr = _or(_delta)(RedisCache.incr)
+    clear = _or(_false)(RedisCache.clear)
