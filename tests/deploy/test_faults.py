@@ -252,7 +252,6 @@ class Accepting:
         return "250 OK"
 
 
-@pytest.mark.reliability("Fault", "a mail server that accepts and never answers")
 def mail_server_on(port, servers):
     """Start an accepting mail server on `port` into `servers`; False while the port is
     still being released."""
@@ -265,6 +264,7 @@ def mail_server_on(port, servers):
     return True
 
 
+@pytest.mark.reliability("Fault", "a mail server that accepts and never answers")
 def test_a_hanging_mail_server_delays_the_mail_not_the_answer(tmp_path):
     mail_port = free_port()
     env = production_env(
