@@ -1,0 +1,260 @@
+"""What the content tells a customer to type or put in a file, checked as the programs
+would check it: every bash block parses (`bash -n`), every nginx snippet is valid in
+the block it belongs to, and the nginx files the recipes write, all together in one
+`conf.d/` as a customer who followed every article would have them, pass `nginx -t`.
+
+Outcome pages and flowchart steps write the customer's values as @name@; they are
+filled with each value's example first, as a customer's page would show them.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from lib.content import load_yaml
+from troubleshooter.setup import BY_NAME
+
+CONTENT = Path(__file__).resolve().parents[1] / "content"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)```(?P<lang>[\w-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)```", re.S | re.M
+)
+VALUE = re.compile(r"@([a-z_]+)@")
+CONF_D = "/etc/nginx/conf.d/"
+
+
+def example(match):
+    return BY_NAME[match.group(1)].example.split(",")[0].strip()
+
+
+def _strings(node):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+def sources():
+    """(where, text) of every article, outcome page and flowchart text."""
+    for path in sorted([*CONTENT.glob("articles/*.md"), *CONTENT.glob("outcomes/*.md")]):
+        yield path.relative_to(CONTENT).as_posix(), path.read_text()
+    chart = load_yaml((CONTENT / "flowchart.yaml").read_text())
+    for n, text in enumerate(_strings(chart)):
+        if "```" in text:
+            yield f"flowchart.yaml text {n}", text
+
+
+def blocks(*languages):
+    found = []
+    for where, text in sources():
+        for match in BLOCK.finditer(text):
+            if match.group("lang") in languages:
+                indent = match.group("indent")
+                body = "".join(
+                    line.removeprefix(indent) for line in match.group("body").splitlines(True)
+                )
+                found.append((where, VALUE.sub(example, body)))
+    return found
+
+
+def test_every_bash_block_parses():
+    shell = blocks("bash", "sh", "shell")
+    assert len(shell) > 250
+    failures = []
+    for where, body in shell:
+        checked = subprocess.run(["bash", "-n"], input=body, text=True, capture_output=True)
+        if checked.returncode:
+            failures.append(f"{where}: {checked.stderr.strip()}\n{body}")
+    assert not failures, "\n\n".join(failures)
+
+
+# `<container>` in a command pastes as a redirection from a file named "container".
+ANGLE_PLACEHOLDER = re.compile(r"(?<![<\w])<[A-Za-z][\w.-]*>(?!>)")
+
+
+def test_no_command_has_an_angle_bracket_placeholder():
+    found = [
+        f"{where}: {line.strip()}"
+        for where, body in blocks("bash", "sh", "shell")
+        for line in body.splitlines()
+        if ANGLE_PLACEHOLDER.search(line) and not line.lstrip().startswith("#")
+    ]
+    assert not found, "\n".join(found)
+
+
+@pytest.fixture(scope="module")
+def nginx():
+    if not Path(NGINX).exists():
+        pytest.fail("nginx is not installed: apt-get install nginx")
+    return NGINX
+
+
+# What a packaged nginx has beside nginx.conf, which snippets include by relative path.
+PACKAGED = ["fastcgi_params", "fastcgi.conf", "uwsgi_params", "scgi_params", "mime.types",
+            "proxy_params", "snippets/fastcgi-php.conf"]  # fmt: skip
+CERTIFICATE = re.compile(
+    r"^(\s*(?:proxy_)?ssl_(?:certificate|certificate_key|trusted_certificate)\s+)\S+;", re.M
+)
+# A snippet for a newer nginx than the one installed says so in its first line.
+NEWER = re.compile(r"^#.*\bnginx (\d+)\.(\d+)\.(\d+) and later")
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate standing in for the ones the snippets name."""
+    from tests.deploy.stack import self_signed_certificate
+
+    directory = tmp_path_factory.mktemp("tls")
+    self_signed_certificate(directory)
+    return directory
+
+
+def nginx_test(root, http, certificate=None):
+    """`nginx -t` of a configuration whose http block holds `http`; its error or ''."""
+    for name in PACKAGED:
+        if (Path("/etc/nginx") / name).exists():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(Path("/etc/nginx") / name, root / name)
+    if certificate is not None:
+        http = CERTIFICATE.sub(
+            lambda m: (
+                m.group(1)
+                + str(certificate / ("privkey.pem" if "_key" in m.group(1) else "fullchain.pem"))
+                + ";"
+            ),
+            http,
+        )
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (root / "nginx.conf").write_text(
+        f"{user}pid {root}/nginx.pid;\nerror_log {root}/error.log;\nevents {{}}\n"
+        f"http {{\n    access_log off;\n    client_body_temp_path {root}/body;\n"
+        f"    proxy_temp_path {root}/proxy;\n    fastcgi_temp_path {root}/fastcgi;\n"
+        f"    uwsgi_temp_path {root}/uwsgi;\n    scgi_temp_path {root}/scgi;\n{http}\n}}\n"
+    )
+    checked = subprocess.run(
+        [NGINX, "-t", "-q", "-p", str(root), "-c", str(root / "nginx.conf")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return checked.stderr.strip() if checked.returncode else ""
+
+
+def wrapped(body):
+    """The snippet in each block it might belong in, the most likely first."""
+    first = next(
+        (line.strip() for line in body.splitlines() if line.strip() and not line.strip().startswith("#")),
+        "",
+    )  # fmt: skip
+
+    def server(inside):
+        return "server {\n    listen 127.0.0.1:8999;\n" + inside + "\n}"
+
+    def location(inside):
+        return server("location /snippet/ {\n" + inside + "\n}")
+
+    if re.match(r"(server|upstream|map|geo|limit_req_zone|limit_conn_zone)\b", first):
+        return [body]
+    if first.startswith("location") or first.startswith("if "):
+        return [server(body)]
+    return [location(body), server(body), body]
+
+
+def installed_version(nginx):
+    output = subprocess.run([nginx, "-v"], capture_output=True, text=True).stderr
+    return tuple(int(part) for part in re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", output).groups())
+
+
+def test_every_nginx_snippet_is_valid_where_it_goes(nginx, tmp_path, certificate, conf_d):
+    """Each alone in the block it belongs in, or beside the customer's conf.d files when
+    it uses what they define (a zone, a map)."""
+    installed = installed_version(nginx)
+    snippets, newer = [], []
+    for where, body in blocks("nginx"):
+        needs = NEWER.match(body.lstrip())
+        if needs and tuple(map(int, needs.groups())) > installed:
+            newer.append(where)
+        else:
+            snippets.append((where, body))
+    assert len(snippets) > 25 and len(newer) <= 2, newer
+    failures = []
+    for n, (where, body) in enumerate(snippets):
+        root = tmp_path / f"snippet{n}"
+        root.mkdir()
+        candidates = wrapped(body)
+        candidates += [f"include {conf_d[0]}/*.conf;\n{candidate}" for candidate in candidates]
+        errors = [nginx_test(root, candidate, certificate) for candidate in candidates]
+        if all(errors):
+            failures.append(f"{where}: {errors[-1]}\n{body}")
+    assert not failures, "\n\n".join(failures)
+
+
+def recipes_writing_conf_d():
+    """(where, body) of the bash blocks that write a file into nginx's conf.d."""
+    writes = re.compile(rf"(>>?|tee( -a)?|install\b[^\n]*)\s*{re.escape(CONF_D)}\S+\.conf")
+    return [(where, body) for where, body in blocks("bash") if writes.search(body)]
+
+
+def conf_d_snippets():
+    """(where, file, body) of the nginx snippets whose first comment names a conf.d file."""
+    named = re.compile(rf"{re.escape(CONF_D)}([\w.-]+\.conf)")
+    found = []
+    for where, body in blocks("nginx"):
+        first = body.lstrip().splitlines()[0] if body.strip() else ""
+        match = named.search(first) if first.startswith("#") else None
+        if match:
+            found.append((where, match.group(1), body))
+    return found
+
+
+@pytest.fixture(scope="module")
+def conf_d(tmp_path_factory, nginx):
+    """nginx's conf.d as a customer who followed every recipe has it: the bash recipes
+    that write a file there, run with nginx's directory moved (the network and services
+    are stand-ins: curl prints an address range, systemctl and nginx do nothing), and the
+    snippets whose first comment names a conf.d file. The same text on two pages (an
+    article and its outcome) is one file, written once."""
+    root = tmp_path_factory.mktemp("customer")
+    directory = root / "conf.d"
+    directory.mkdir()
+    bin_dir = root / "bin"
+    bin_dir.mkdir()
+    for name, script in {
+        "curl": "#!/bin/sh\necho 192.0.2.0/24\n",
+        "systemctl": "#!/bin/sh\nexit 0\n",
+        "nginx": "#!/bin/sh\nexit 0\n",
+    }.items():
+        (bin_dir / name).write_text(script)
+        (bin_dir / name).chmod(0o755)
+    recipes = recipes_writing_conf_d()
+    assert recipes, "no recipe writes to /etc/nginx/conf.d any more: update this test"
+    for where, body in recipes:
+        script = body.replace("/tmp/", "\0tmp").replace("/etc/nginx/", "\0nginx")
+        script = script.replace("\0tmp", f"{root}/").replace("\0nginx", f"{root}/")
+        ran = subprocess.run(
+            ["bash", "-e", "-c", script], capture_output=True, text=True,
+            env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"},
+        )  # fmt: skip
+        assert ran.returncode == 0, f"{where}: {ran.stderr}\n{body}"
+    files = {}
+    for where, name, body in conf_d_snippets():
+        files.setdefault(name, {}).setdefault(body.strip(), where)
+    for name, bodies in files.items():
+        (directory / name).write_text("\n".join(bodies) + "\n")
+    return directory, {name: sorted(set(bodies.values())) for name, bodies in files.items()}
+
+
+def test_every_conf_d_file_the_content_writes_works_with_all_the_others(conf_d, tmp_path):
+    """nginx reads every file in conf.d into one http block, so no two recipes may set
+    the same thing (two real_ip_header lines, two zones of one name)."""
+    directory, sources_by_file = conf_d
+    written = sorted(path.name for path in directory.iterdir())
+    assert len(written) >= 2, written
+    error = nginx_test(tmp_path, f"include {directory}/*.conf;")
+    assert not error, f"{error}\nfiles: {written}\nsnippets by file: {sources_by_file}"
