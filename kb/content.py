@@ -18,7 +18,10 @@ from lib.content import SLUG, ContentError, display, load_yaml, split_front_matt
 RESERVED_SLUGS = {"tags", "feed", "search"}
 ARTICLE_KEYS = {
     "title", "slug", "summary", "category", "tags", "reviewed", "applies_to", "change_note",
+    "sources",
 }  # fmt: skip
+# Where an article's facts come from: documentation, source code, public threads.
+SOURCE_URL = re.compile(r"https?://[^\s<>\"']{3,}\Z")
 CATEGORY_KEYS = {"slug", "title", "description"}
 MAX_TITLE = 200
 # The longest article is about 15 KB; a file far beyond that is a mistake (a log pasted
@@ -48,6 +51,7 @@ class ArticleSource:
     applies_to: list
     change_note: str
     body: str
+    sources: list = ()
 
     @property
     def content_hash(self):
@@ -160,6 +164,10 @@ def parse_article(path, content_dir, category_slugs, today=None):
         problems.append(f"'category' {category!r} is not in categories.yaml ({known})")
     tags = _string_list(meta, "tags", problems, pattern=SLUG)
     applies_to = _string_list(meta, "applies_to", problems, required=True)
+    sources = _string_list(meta, "sources", problems)
+    for url in sources:
+        if not SOURCE_URL.match(url):
+            problems.append(f"'sources' entry {url!r} must be an http:// or https:// address")
     reviewed = meta.get("reviewed")
     if not isinstance(reviewed, datetime.date) or isinstance(reviewed, datetime.datetime):
         problems.append(f"'reviewed' must be a date like 2026-11-21, got {reviewed!r}")
@@ -181,6 +189,7 @@ def parse_article(path, content_dir, category_slugs, today=None):
         applies_to=applies_to,
         change_note=change_note,
         body=body.strip() + "\n",
+        sources=list(dict.fromkeys(sources)),
     )
 
 

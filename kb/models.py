@@ -112,6 +112,7 @@ class Article(models.Model):
             reviewed=source.reviewed,
             applies_to=source.applies_to,
             change_note=source.change_note,
+            sources=list(source.sources),
             source=source.text,
             body=source.body,
             html=rendered.html,
@@ -172,6 +173,9 @@ class Version(models.Model):
     reviewed = models.DateField()
     applies_to = models.JSONField(default=list)
     change_note = models.TextField()
+    sources = models.JSONField(
+        default=list, blank=True, help_text="Where the facts come from: the addresses cited."
+    )
     source = models.TextField(help_text="The content file exactly as it was loaded.")
     body = models.TextField(help_text="The Markdown body, without front matter.")
     html = models.TextField(help_text="Sanitised HTML rendered from the body.")

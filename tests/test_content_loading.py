@@ -256,3 +256,29 @@ def test_a_quoted_text_starting_with_an_ampersand_is_fine():
         "title": "&copy; and *stars*",
         "x": "a & b * c",
     }
+
+
+def test_an_articles_sources_are_kept_with_its_version_and_listed_under_it(content, client):
+    content.write(
+        "backend-down",
+        sources=["https://nginx.org/en/docs/http/ngx_http_upstream_module.html",
+                 "https://github.com/php/php-src/blob/master/sapi/fpm/www.conf.in"],
+    )  # fmt: skip
+    content.load()
+    from kb.models import Article
+
+    version = Article.objects.get().current_version
+    assert version.sources[0] == "https://nginx.org/en/docs/http/ngx_http_upstream_module.html"
+    html = client.get("/kb/backend-down/").content.decode()
+    assert "Sources of this article (2)" in html
+    assert 'href="https://github.com/php/php-src/blob/master/sapi/fpm/www.conf.in"' in html
+
+
+def test_a_source_that_is_not_a_web_address_is_refused(content, db):
+    content.write("backend-down", sources=["javascript:alert(1)", "the nginx docs"])
+    with pytest.raises(ContentError) as error:
+        content.load()
+    assert "'sources' entry 'javascript:alert(1)' must be an http:// or https:// address" in str(
+        error.value
+    )
+    assert "'the nginx docs'" in str(error.value)
