@@ -103,8 +103,14 @@ PACKAGED = ["fastcgi_params", "fastcgi.conf", "uwsgi_params", "scgi_params", "mi
 CERTIFICATE = re.compile(
     r"^(\s*(?:proxy_)?ssl_(?:certificate|certificate_key|trusted_certificate)\s+)\S+;", re.M
 )
-# A snippet for a newer nginx than the one installed says so in its first line.
-NEWER = re.compile(r"^#.*\bnginx (\d+)\.(\d+)\.(\d+) and later")
+# A snippet for a newer nginx than the one installed, or for a module stock nginx does
+# not have, says so in its first line: "# needs nginx 1.27.3 or later", "# needs
+# Passenger's nginx module".
+NEEDS = re.compile(r"^# needs (?:nginx (\d+)\.(\d+)\.(\d+) or later|.*\bmodule\b)")
+# Directives of nginx's main context: such a snippet goes outside the http block.
+MAIN = re.compile(r"^\s*(worker_rlimit_nofile|worker_processes|events\s*\{)", re.M)
+# Definitions a page's other snippets use: zones, maps, upstreams.
+DEFINES = re.compile(r"^(map|geo|limit_req_zone|limit_conn_zone|upstream)\b", re.M)
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +123,9 @@ def certificate(tmp_path_factory):
     return directory
 
 
-def nginx_test(root, http, certificate=None):
-    """`nginx -t` of a configuration whose http block holds `http`; its error or ''."""
+def nginx_test(root, http, certificate=None, main=""):
+    """`nginx -t` of a configuration whose http block holds `http` (and whose main
+    context holds `main`); its error or ''."""
     for name in PACKAGED:
         if (Path("/etc/nginx") / name).exists():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -133,8 +140,9 @@ def nginx_test(root, http, certificate=None):
             http,
         )
     user = "user root;\n" if os.geteuid() == 0 else ""
+    events = "" if re.search(r"^\s*events\s*\{", main, re.M) else "events {}\n"
     (root / "nginx.conf").write_text(
-        f"{user}pid {root}/nginx.pid;\nerror_log {root}/error.log;\nevents {{}}\n"
+        f"{user}pid {root}/nginx.pid;\nerror_log {root}/error.log;\n{main}\n{events}"
         f"http {{\n    access_log off;\n    client_body_temp_path {root}/body;\n"
         f"    proxy_temp_path {root}/proxy;\n    fastcgi_temp_path {root}/fastcgi;\n"
         f"    uwsgi_temp_path {root}/uwsgi;\n    scgi_temp_path {root}/scgi;\n{http}\n}}\n"
@@ -175,21 +183,31 @@ def test_every_nginx_snippet_is_valid_where_it_goes(nginx, tmp_path, certificate
     """Each alone in the block it belongs in, or beside the customer's conf.d files when
     it uses what they define (a zone, a map)."""
     installed = installed_version(nginx)
-    snippets, newer = [], []
+    snippets, unavailable, defines = [], [], {}
     for where, body in blocks("nginx"):
-        needs = NEWER.match(body.lstrip())
-        if needs and tuple(map(int, needs.groups())) > installed:
-            newer.append(where)
-        else:
-            snippets.append((where, body))
-    assert len(snippets) > 25 and len(newer) <= 2, newer
+        needs = NEEDS.match(body.lstrip())
+        version = needs and needs.group(1) and tuple(map(int, needs.groups()))
+        if needs and (not version or version > installed):
+            unavailable.append(where)
+            continue
+        snippets.append((where, body))
+        if DEFINES.search(body) and not MAIN.search(body):
+            defines.setdefault(where, []).append(body)
+    assert len(snippets) > 25 and len(unavailable) <= 4, unavailable
     failures = []
     for n, (where, body) in enumerate(snippets):
         root = tmp_path / f"snippet{n}"
         root.mkdir()
-        candidates = wrapped(body)
-        candidates += [f"include {conf_d[0]}/*.conf;\n{candidate}" for candidate in candidates]
-        errors = [nginx_test(root, candidate, certificate) for candidate in candidates]
+        if MAIN.search(body):
+            errors = [nginx_test(root, "", certificate, main=body)]
+        else:
+            candidates = wrapped(body)
+            # Beside the customer's conf.d, or beside this page's own definitions.
+            candidates += [f"include {conf_d[0]}/*.conf;\n{c}" for c in candidates[:2]]
+            own = "\n".join(d for d in defines.get(where, []) if d != body)
+            if own:
+                candidates += [f"{own}\n{c}" for c in wrapped(body)]
+            errors = [nginx_test(root, candidate, certificate) for candidate in candidates]
         if all(errors):
             failures.append(f"{where}: {errors[-1]}\n{body}")
     assert not failures, "\n\n".join(failures)
