@@ -51,7 +51,10 @@ OUTCOME_SECTIONS = {
     "prevent": "Prevent it",
 }
 OUTCOME_SECTION = re.compile(r"^## +(.+?) *$", re.M)
-CODES = {"502", "503", "504", "52x", "none"}
+# What visitors see at an outcome: the gateway codes, a CDN's 52x page, no answer at
+# all, and the other errors a few causes give instead (a WordPress fatal error's 500, a
+# web application firewall's 403 or 413, a Kubernetes router's 404).
+CODES = {"502", "503", "504", "52x", "none", "500", "403", "404", "413"}
 CHANGE = "change"  # query parameter: the question whose answer is being changed
 # Query parameters that belong to the pages rather than to the walk.
 RESERVED = {CHANGE, "fixed"}
