@@ -22,13 +22,19 @@ def test_the_lines_it_was_tuned_on_get_the_cause_their_thread_found():
     assert top3 >= 0.93, misses
 
 
+def test_the_lines_of_the_newer_causes_get_the_cause_their_thread_found():
+    top1, top3, misses = score(rows("new_causes.jsonl"), causes)
+    assert top1 >= 0.63, misses
+    assert top3 >= 0.75, misses
+
+
 def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
-    # 71.0 % and 74.8 % on the 441 lines (README, The log diagnosis); each batch was
+    # 73.5 % and 79.6 % on the 558 lines (README, The log diagnosis); each batch was
     # measured when it was added, before any pattern was written after it. Raise the
     # floors as the figure rises.
     top1, top3, misses = score(rows("heldout.jsonl"), causes)
     assert top1 >= 0.73, misses
-    assert top3 >= 0.78, misses
+    assert top3 >= 0.79, misses
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])
