@@ -441,6 +441,14 @@ def test_a_diagnosed_log_fills_the_code_the_docker_answer_and_the_domain(client)
     assert initial["domain"] == "shop.example.com"
 
 
+def test_a_log_whose_cause_shows_another_code_fills_something_else(client):
+    fatal = (
+        "PHP Fatal error:  Uncaught Error: Call to undefined function acf_add_admin_notice() in "
+        "/var/www/html/wp-content/plugins/advanced-custom-fields-pro/pro/api/api-pro.php:330"
+    )
+    assert prefill(client, log=fatal)["error"] == "other"  # WordPress's fatal error is a 500
+
+
 def test_a_php_fpm_or_selinux_paste_still_fills_the_code(client):
     fpm = "[21-Nov-2026 03:12:40] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it"
     assert prefill(client, log=fpm)["error"] in {"502", "503", "504"}

@@ -199,8 +199,9 @@ def from_log(text):
     if result.findings:
         outcome = flowchart.get().outcomes.get(result.findings[0].slug)
         codes = [code for code in (outcome.codes if outcome else ()) if code != "none"]
-        if codes and codes[0] in Ticket.Error.values:
-            initial["error"] = codes[0]
+        if codes:
+            # A cause whose visitors see a 500, 403 or 404 is "something else" here.
+            initial["error"] = codes[0] if codes[0] in Ticket.Error.values else Ticket.Error.OTHER
     facts = result.facts
     if facts.get("container") or facts.get("program") in ("docker", "kubernetes"):
         initial["docker"] = Ticket.Docker.YES
