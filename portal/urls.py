@@ -4,10 +4,13 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from kb.sitemaps import sitemaps
+from kb.sitemaps import sitemaps as kb_sitemaps
 from portal import views
 from portal.login import admin_login
 from troubleshooter import api
+from troubleshooter.sitemaps import OutcomeSitemap
+
+sitemaps = {**kb_sitemaps, "outcomes": OutcomeSitemap}
 
 
 class Favicon(RedirectView):
@@ -26,6 +29,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page names; the icon is a static file.
     path("favicon.ico", Favicon.as_view(), name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]

@@ -1,10 +1,11 @@
 """The pages that show several apps at once: the home page, search and the error pages."""
 
 from django.db.models import Count, Q
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template import loader
-from django.utils.cache import patch_vary_headers
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from kb import search as kb_search
@@ -22,6 +23,23 @@ def home(request):
     # A grouped query drops Meta.ordering, so the categories' order is asked for again.
     categories = categories.filter(published_count__gt=0).order_by(*Category._meta.ordering)
     return render(request, "portal/home.html", {"categories": categories})
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers may read the help; tickets, the admin and search results are not for
+    them (search pages and walks are also marked noindex on the page)."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /tickets/",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "Disallow: /api/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
 
 
 @require_safe

@@ -32,6 +32,41 @@ def test_the_sitemap_lists_published_articles_with_dates(client, articles):
     assert "http://testserver/kb/gone/" not in locations
     assert "http://testserver/" in locations
     assert "http://testserver/kb/tags/nginx/" in locations
+    # Outcome pages are stable addresses for a cause, and searched for as such.
+    assert "http://testserver/troubleshoot/cause/backend-down/" in locations
+    assert not any("/troubleshoot/?" in location for location in locations)
+
+
+def test_robots_txt_keeps_crawlers_out_of_tickets_and_names_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "Disallow: /tickets/" in lines and "Disallow: /admin/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert "public" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/kb/", "/kb/backend-down/", "/troubleshoot/", "/troubleshoot/cause/backend-down/",
+     "/troubleshoot/map/", "/troubleshoot/diagnose/", "/search/?q=php", "/tickets/new/"],
+)  # fmt: skip
+def test_every_page_describes_itself_to_search_engines(client, real_content, url):
+    import re
+
+    html = client.get(url).content.decode()
+    descriptions = re.findall(r'<meta name="description" content="([^"]+)">', html)
+    assert len(descriptions) == 1 and len(descriptions[0]) > 40, descriptions
+
+
+def test_times_carry_machine_readable_values_without_microseconds(client, real_content):
+    import re
+
+    html = client.get("/kb/backend-down/").content.decode()
+    values = re.findall(r'<time datetime="([^"]+)"', html)
+    assert values
+    for value in values:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\d[+-]\d{4})?", value), value
 
 
 def test_the_atom_feed_lists_each_new_version_with_its_change_note(client, articles):

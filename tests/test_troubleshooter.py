@@ -107,8 +107,8 @@ def test_back_and_start_over(client, real_content):
     response = client.get("/troubleshoot/?code=502&log-502=refused")
     assert response.context["walk"].back_url == "/troubleshoot/?code=502"
     html = response.content.decode()
-    assert 'href="/troubleshoot/?code=502" hx-get="/troubleshoot/?code=502"' in html
-    assert 'href="/troubleshoot/" hx-get="/troubleshoot/"' in html
+    assert 'href="/troubleshoot/?code=502" data-hx-get="/troubleshoot/?code=502"' in html
+    assert 'href="/troubleshoot/" data-hx-get="/troubleshoot/"' in html
 
 
 def test_changing_an_earlier_answer_keeps_later_ones_that_still_apply(client, real_content):
