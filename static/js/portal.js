@@ -42,7 +42,33 @@
     root.querySelectorAll("[data-copy-link][hidden], [data-map-tools][hidden]").forEach(function (el) {
       el.hidden = false;
     });
+    markWideCode(root);
   }
+
+  // A command wider than its box says so in its bar, next to Copy: phones hide
+  // scroll bars, and a cut-off command looks complete.
+  function markWideCode(root) {
+    root.querySelectorAll(".code-block").forEach(function (block) {
+      var pre = block.querySelector("pre");
+      var bar = block.querySelector(".code-bar");
+      if (!pre || !bar) return;
+      var hint = bar.querySelector(".scroll-hint");
+      var wide = pre.scrollWidth > pre.clientWidth + 1;
+      if (wide && !hint) {
+        hint = document.createElement("span");
+        hint.className = "scroll-hint";
+        hint.textContent = "Scroll sideways \u2192";
+        bar.insertBefore(hint, bar.querySelector(".copy-button"));
+      } else if (!wide && hint) {
+        hint.remove();
+      }
+    });
+  }
+  var resizing;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { markWideCode(document); }, 150);
+  });
 
   function copyLink(button) {
     var text = button.getAttribute("data-copy-link");

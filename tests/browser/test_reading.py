@@ -53,3 +53,37 @@ def test_printing_leaves_out_navigation_and_buttons(page, site):
     expect(page.locator(".feedback")).to_be_hidden()
     expect(page.locator(".copy-button").first).to_be_hidden()
     expect(page.locator(".prose h2").first).to_be_visible()
+
+
+WIDE_CODE = """() => [...document.querySelectorAll('.code-block')].map((block) => {
+  const pre = block.querySelector('pre');
+  const copy = block.querySelector('.copy-button');
+  const hint = block.querySelector('.scroll-hint');
+  return {
+    wide: pre.scrollWidth > pre.clientWidth + 1,
+    scrolls: getComputedStyle(pre).overflowX === 'auto',
+    hinted: Boolean(hint && hint.offsetWidth > 0),
+    copyInView: copy.getBoundingClientRect().right <= window.innerWidth,
+  };
+})"""
+
+
+def test_a_command_wider_than_its_box_says_it_scrolls_and_keeps_copy_in_reach(phone, page, site):
+    for viewer, paths in (
+        (
+            phone,
+            ["/kb/backend-down/", "/troubleshoot/cause/backend-down/", "/troubleshoot/?code=502"],
+        ),
+        (page, ["/kb/backend-down/", "/troubleshoot/?code=other-page"]),
+    ):
+        for path in paths:
+            viewer.goto(site + path)
+            blocks = viewer.evaluate(WIDE_CODE)
+            assert blocks, path
+            for block in blocks:
+                assert block["copyInView"], (path, block)
+                if block["wide"]:
+                    assert block["scrolls"] and block["hinted"], (path, block)
+    # On a phone some commands are wider than the screen, so the hint is really tested.
+    phone.goto(f"{site}/kb/backend-down/")
+    assert any(block["wide"] for block in phone.evaluate(WIDE_CODE))
