@@ -160,10 +160,10 @@ def test_the_vps_is_an_identifier_or_an_address(
     [
         ({"domain": "not a domain"}, "domain", "Enter a domain such as example.com"),
         ({"domain": "localhost"}, "domain", "Enter a domain such as example.com"),
-        ({"domain": ""}, "domain", "This field is required."),
+        ({"domain": ""}, "domain", "Enter the domain of the site that shows the error"),
         ({"vps": "my server"}, "vps", "Enter your VPS's identifier as shown in the client area"),
         ({"vps": "999.1.1.1"}, "vps", "Enter your VPS's identifier"),
-        ({"email": "owner@"}, "email", "Enter a valid email address."),
+        ({"email": "owner@"}, "email", "Enter an email address in the form name@example.com."),
         ({"log": ""}, "log", "For a 502, 503 or 504, paste the matching line"),
         ({"log": "x" * 20_001}, "log", "The log is 20,001 characters; the limit is 20,000."),
         (
@@ -171,9 +171,9 @@ def test_the_vps_is_an_identifier_or_an_address(
             "description",
             "This is 5,001 characters; the limit is 5,000.",
         ),
-        ({"description": ""}, "description", "This field is required."),
-        ({"error": "418"}, "error", "Select a valid choice."),
-        ({"docker": None}, "docker", "This field is required."),
+        ({"description": ""}, "description", "Say what happened and what you have tried"),
+        ({"error": "418"}, "error", "Choose what the browser shows"),
+        ({"docker": None}, "docker", "Choose whether the site runs in Docker"),
     ],
 )
 def test_each_problem_is_shown_next_to_its_field_and_everything_typed_is_kept(
@@ -190,7 +190,14 @@ def test_each_problem_is_shown_next_to_its_field_and_everything_typed_is_kept(
         rf'<p class="field-error" id="id_{field}(?:_\d)?_error">(.*?)</p>', html, re.S
     )
     assert error and message in html_module.unescape(error.group(1)), html[:3000]
-    assert "Everything you typed is still here" in html
+    # The summary at the top lists the problem as a link to its field, and says so in
+    # the page title too.
+    summary = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
+    link = re.search(rf'<a href="#id_{field}(_0)?">(.*?)</a>', summary)
+    assert link and message in html_module.unescape(link.group(2)), summary
+    assert f'id="id_{field}{link.group(1) or ""}"' in html
+    assert "<title>Error: check your ticket" in html
+    assert "Everything you typed is still in the form" in html
     if field != "email":
         assert 'value="owner@example.com"' in html
     if field != "log":
@@ -218,7 +225,7 @@ def test_it_saves_the_ticket_and_sends_both_emails(client, django_capture_on_com
     ticket = Ticket.objects.get()
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", ticket.reference)
     assert response.status_code == 302
-    assert response["Location"] == ticket.get_status_url()
+    assert response["Location"] == ticket.get_status_url() + "?sent=1"
     assert sorted(m.to[0] for m in mail.outbox) == ["owner@example.com", "support@example.com"]
     confirmation = next(m for m in mail.outbox if m.to == ["owner@example.com"])
     assert ticket.reference in confirmation.subject
@@ -227,6 +234,22 @@ def test_it_saves_the_ticket_and_sends_both_emails(client, django_capture_on_com
     assert LOG in support.body
     assert support.reply_to == ["owner@example.com"]
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_page_after_sending_confirms_it_and_says_what_happens_next(
+    client, django_capture_on_commit_callbacks, settings
+):
+    settings.TICKET_REPLY_HOURS = 8
+    response = submit(client, django_capture_on_commit_callbacks)
+    ticket = Ticket.objects.get()
+    html = client.get(response["Location"]).content.decode()
+    assert "<h1>Ticket sent</h1>" in html
+    assert f'<strong class="reference">{ticket.reference}</strong>' in html
+    assert "What happens next" in html and "within 8 hours" in html
+    assert 'href="/"' in html and 'href="/troubleshoot/"' in html
+    # Opened later from the email, the page is the ticket's, without the confirmation.
+    later = client.get(ticket.get_status_url()).content.decode()
+    assert "Ticket sent" not in later and f"<h1>Ticket {ticket.reference}</h1>" in later
 
 
 def test_references_cannot_be_guessed_from_one_another(
@@ -600,7 +623,8 @@ def test_a_whole_ticket_round_trip_leaves_no_signature_in_the_log(
     client, django_capture_on_commit_callbacks, console_log
 ):
     response = submit(client, django_capture_on_commit_callbacks)
-    status_url = response["Location"]
+    assert client.get(response["Location"]).status_code == 200  # the confirmation
+    status_url = response["Location"].removesuffix("?sent=1")
     ticket = Ticket.objects.get()
     signature = status_url.rstrip("/").rsplit("/", 1)[1]
     assert len(signature) > 10

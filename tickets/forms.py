@@ -59,6 +59,31 @@ class TicketForm(forms.ModelForm):
             ),
             "email": "We send the reference and a private link to follow the ticket here.",
         }
+        # Each message says what to do, as the error summary and the field show it.
+        error_messages = {
+            "error": {
+                "required": "Choose what the browser shows, or “Something else”.",
+                "invalid_choice": "Choose what the browser shows, or “Something else”.",
+            },
+            "domain": {
+                "required": "Enter the domain of the site that shows the error, such as example.com."
+            },
+            "vps": {
+                "required": "Enter the VPS identifier from the client area, such as vps-104233, "
+                "or its IP address."
+            },
+            "docker": {
+                "required": "Choose whether the site runs in Docker, or “Not sure”.",
+                "invalid_choice": "Choose whether the site runs in Docker, or “Not sure”.",
+            },
+            "description": {
+                "required": "Say what happened and what you have tried, even in one sentence."
+            },
+            "email": {
+                "required": "Enter your email address, so that we can send you the reference.",
+                "invalid": "Enter an email address in the form name@example.com.",
+            },
+        }
         widgets = {
             "error": forms.RadioSelect,
             "docker": forms.RadioSelect,
@@ -78,6 +103,21 @@ class TicketForm(forms.ModelForm):
         self.fields["description"].widget.attrs["maxlength"] = MAX_DESCRIPTION
         if not self.is_bound and not self.initial.get("submission"):
             self.initial["submission"] = uuid.uuid4().hex
+
+    def error_summary(self):
+        """(message, the id of the control to move to) for each problem, in the form's
+        order; a radio group is reached through its first choice."""
+        summary = []
+        for name, errors in self.errors.items():
+            if name == "__all__" or name not in self.fields:
+                continue
+            field = self[name]
+            target = field.auto_id + ("_0" if isinstance(field.field.widget, forms.RadioSelect) else "")
+            summary += [(message, target) for message in errors]
+        order = list(self.fields)
+        return sorted(summary, key=lambda item: next(
+            (i for i, name in enumerate(order) if item[1].startswith(f"id_{name}")), len(order)
+        ))  # fmt: skip
 
     def clean_domain(self):
         return normalise_domain(self.cleaned_data["domain"])

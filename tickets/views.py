@@ -13,6 +13,7 @@ from tickets.models import Ticket
 from troubleshooter import flowchart
 
 log = logging.getLogger(__name__)
+SENT = "?sent=1"  # the status page then opens with the confirmation
 NOT_SAVED = (
     "We could not save your ticket just now because of a fault on our side. Everything "
     "you typed is still here: please send it again in a minute."
@@ -71,7 +72,7 @@ def new(request):
 def _save(request, form):
     existing = Ticket.objects.filter(submission=form.cleaned_data["submission"]).first()
     if existing:  # the same form sent twice: a double click, or Back and send again
-        return redirect(existing.get_status_url())
+        return redirect(existing.get_status_url() + SENT)
     if not ratelimit.allow(request, "tickets", settings.TICKETS_PER_HOUR):
         form.add_error(
             None,
@@ -89,7 +90,7 @@ def _save(request, form):
     except IntegrityError:
         # Two copies of one form arrived at once; the other one was saved.
         ticket = get_object_or_404(Ticket, submission=form.cleaned_data["submission"])
-    return redirect(ticket.get_status_url())
+    return redirect(ticket.get_status_url() + SENT)
 
 
 @require_safe
@@ -104,6 +105,8 @@ def status(request, reference, token):
         "walk": walk if walk.steps else None,
         "outcome": chart.outcomes.get(ticket.outcome),
         "diagnosed": chart.outcomes.get(ticket.diagnosed_cause),
+        "sent": request.GET.get("sent") == "1",
+        "reply_hours": settings.TICKET_REPLY_HOURS,
     }
     response = render(request, "tickets/status.html", context)
     # A private page: never cached on the way, never sent as a referrer.

@@ -123,6 +123,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     enhance(document);
     foldContents();
+    // A form sent back with problems: start at its list of them.
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary) summary.focus();
   });
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 })();

@@ -1,3 +1,5 @@
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
@@ -27,6 +29,11 @@ def test_from_a_diagnosed_line_to_a_ticket_and_its_status_page(page, site):
     page.get_by_role("button", name="Send the ticket").click()
 
     expect(page.locator("#id_vps_error")).to_contain_text("Enter your VPS's identifier")
+    # The list of problems at the top has the focus, and leads to the field.
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="Enter your VPS's identifier").click()
+    expect(page).to_have_url(re.compile(r"#id_vps$"))
     expect(page.get_by_label("Domain")).to_have_value("https://Example.com/")
     expect(page.get_by_label("The line(s) from the proxy's error log")).to_have_value(LINE)
     assert axe_violations(page) == []
@@ -35,7 +42,9 @@ def test_from_a_diagnosed_line_to_a_ticket_and_its_status_page(page, site):
     page.get_by_role("button", name="Send the ticket").click()
 
     ticket = Ticket.objects.get()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Ticket {ticket.reference}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ticket sent")
+    expect(page.locator(".confirmation .reference")).to_have_text(ticket.reference)
+    expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
     assert ticket.domain == "example.com"
     assert ticket.diagnosed_cause == "wrong-upstream-address"
     assert ticket.log == LINE
