@@ -66,7 +66,8 @@ class TicketForm(forms.ModelForm):
                 "invalid_choice": "Choose what the browser shows, or “Something else”.",
             },
             "domain": {
-                "required": "Enter the domain of the site that shows the error, such as example.com."
+                "required": "Enter the domain of the site that shows the error, "
+                "such as example.com."
             },
             "vps": {
                 "required": "Enter the VPS identifier from the client area, such as vps-104233, "
@@ -112,7 +113,8 @@ class TicketForm(forms.ModelForm):
             if name == "__all__" or name not in self.fields:
                 continue
             field = self[name]
-            target = field.auto_id + ("_0" if isinstance(field.field.widget, forms.RadioSelect) else "")
+            radio = isinstance(field.field.widget, forms.RadioSelect)
+            target = field.auto_id + ("_0" if radio else "")
             summary += [(message, target) for message in errors]
         order = list(self.fields)
         return sorted(summary, key=lambda item: next(
