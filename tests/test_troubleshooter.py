@@ -309,3 +309,16 @@ def test_still_broken_offers_the_ticket_with_the_path(client, real_content, htmx
     assert "support can take it from here" in page
     link = "/tickets/new/?path=code%3D503%26log-503%3Dlimiting&amp;cause=rate-limited"
     assert link in page
+
+
+def test_an_outcome_page_leads_to_the_fix_and_asks_whether_it_worked_before_offering_a_ticket(
+    client, real_content
+):
+    html = client.get("/troubleshoot/cause/backend-down/").content.decode()
+    jump = html.index('class="jump-links"')
+    assert jump < html.index('id="meaning"')
+    for anchor in ("#confirm", "#fix", "#prevent", "#fixed"):
+        assert f'href="{anchor}"' in html[jump : jump + 400]
+    assert html.index("Did this fix it?") < html.index("Still stuck?")
+    # The link-copying tool for staff comes after the fix, not before it.
+    assert html.index("Copy link to this page") > html.index('id="prevent"')
