@@ -1,3 +1,5 @@
+import re
+
 from playwright.sync_api import expect
 
 
@@ -25,3 +27,16 @@ def test_without_javascript_the_form_still_searches(no_js_page, site):
     no_js_page.get_by_role("button", name="Search").click()
     expect(no_js_page).to_have_url(f"{site}/search/?q=swap+file")
     expect(no_js_page.locator(".results li").first).to_be_visible()
+
+
+def test_typing_a_search_adds_no_history_entries_and_back_leaves_the_search(page, site):
+    page.goto(f"{site}/kb/")
+    page.get_by_role("link", name="Search").first.click()
+    expect(page).to_have_url(f"{site}/search/")
+    entries = page.evaluate("history.length")
+    page.get_by_label("Search the help articles").press_sequentially("php fpm", delay=300)
+    expect(page).to_have_url(re.compile(r"/search/\?q=php(\+|%20)fpm$"))
+    expect(page.locator("#search-results .results li").first).to_be_visible()
+    assert page.evaluate("history.length") == entries
+    page.go_back()
+    expect(page).to_have_url(f"{site}/kb/")
