@@ -148,8 +148,7 @@ class SQLiteSearch:
         # A word is looked for as typed, then by its first letters, which catch the
         # other forms the stemmer matched ("restarts" finds "restarted").
         position = (
-            "coalesce(nullif(instr(lower(body), %s), 0), nullif(instr(lower(body), %s), 0),"
-            " length(body) + 1)"
+            "coalesce(nullif(instr(low, %s), 0), nullif(instr(low, %s), 0), length(body) + 1)"
         )
         minimum = f"min({', '.join([position] * len(query.terms))}, length(body) + 1)"
         words = [part for term in query.terms for part in (term, _stem(term))]
@@ -162,7 +161,8 @@ class SQLiteSearch:
                 ORDER BY rank
                 LIMIT %s
             ),
-            found AS (SELECT id, title, body, rank, {minimum} AS position FROM hits)
+            lowered AS (SELECT *, lower(body) AS low FROM hits),
+            found AS (SELECT id, title, body, rank, {minimum} AS position FROM lowered)
             SELECT id, title, substr(body, start, %s), start > 1, start + %s <= length(body)
             FROM (
                 SELECT *, CASE WHEN position > length(body) THEN 1
