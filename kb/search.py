@@ -108,6 +108,51 @@ def _stem(term):
     return term[: max(4, len(term) - 3)]
 
 
+def _covered(terms, text, prefix):
+    """How many of `terms` occur in `text` as a word, or as the start of one for their
+    other forms (and for the unfinished last word while typing)."""
+    words = TERM.findall(text.lower())
+    count = 0
+    for index, term in enumerate(terms):
+        start = term if prefix and index == len(terms) - 1 else _stem(term)
+        count += any(word == term or word.startswith(start) for word in words)
+    return count
+
+
+def _best(query, candidates, limit):
+    """The `limit` best of the engine's candidates (id, title, headings; in the engine's
+    order). An article whose title names every word typed comes first, then one whose
+    title and headings together do, then the engine's own rank decides: bm25 and
+    ts_rank alone put a short body full of one common word over a title naming all."""
+    every = len(query.terms)
+    keyed = []
+    for order, (pk, title, headings) in enumerate(candidates):
+        in_title = _covered(query.terms, title, query.prefix)
+        in_both = _covered(query.terms, f"{title} {headings}", query.prefix)
+        keyed.append((in_title < every, in_both < every, order, pk))
+    return [pk for *_, pk in sorted(keyed)[:limit]]
+
+
+def _window(text, terms, size):
+    """The part of `text` a snippet is cut from: `size` characters from a little before
+    the first word found (as typed, else by its first letters, which catch the other
+    forms the stemmer matched: "restarts" finds "restarted"), without the pieces of
+    words at either cut; and whether it starts and ends inside the text."""
+    low = text.lower()
+    found = [low.find(term) for term in terms]
+    found = [at for at in found if at >= 0] or [
+        at for at in (low.find(_stem(term)) for term in terms) if at >= 0
+    ]
+    start = max(0, min(found) - size // 3) if found else 0
+    window = text[start : start + size]
+    cut_start, cut_end = start > 0, start + size < len(text)
+    if cut_start:
+        window = window.partition(" ")[2] or window
+    if cut_end:
+        window = window.rpartition(" ")[0] or window
+    return window, cut_start, cut_end
+
+
 def _elided(snippet, cut_start, cut_end):
     """`snippet` with an ellipsis where it starts or ends inside the article's text."""
     if cut_start and not snippet.startswith("…"):
@@ -141,44 +186,35 @@ class SQLiteSearch:
             quoted[-1] += "*"
         return (" OR " if any_word else " ").join(quoted)
 
+    CANDIDATES = 100  # the best matches by bm25, re-ranked by the words their titles name
+
     def find(self, query, any_word, limit):
-        # bm25 ranks the matches; each one's snippet is then cut from a window of its
-        # body around the first word found, because snippet() reads the whole column
-        # and takes most of a second on a long article with many matches.
-        # A word is looked for as typed, then by its first letters, which catch the
-        # other forms the stemmer matched ("restarts" finds "restarted").
-        position = (
-            "coalesce(nullif(instr(low, %s), 0), nullif(instr(low, %s), 0), length(body) + 1)"
-        )
-        minimum = f"min({', '.join([position] * len(query.terms))}, length(body) + 1)"
-        words = [part for term in query.terms for part in (term, _stem(term))]
-        sql = f"""
-            WITH hits AS (
-                SELECT rowid AS id, highlight({self.table}, 0, %s, %s) AS title, body,
-                       bm25({self.table}, 10.0, 4.0, 1.0) AS rank
-                FROM {self.table}
-                WHERE {self.table} MATCH %s
-                ORDER BY rank
-                LIMIT %s
-            ),
-            lowered AS (SELECT *, lower(body) AS low FROM hits),
-            found AS (SELECT id, title, body, rank, {minimum} AS position FROM lowered)
-            SELECT id, title, substr(body, start, %s), start > 1, start + %s <= length(body)
-            FROM (
-                SELECT *, CASE WHEN position > length(body) THEN 1
-                               ELSE max(1, position - %s) END AS start
-                FROM found
-            )
-            ORDER BY rank
-        """
-        window = self.WINDOW
-        params = [OPEN, CLOSE, self._match(query, any_word), limit, *words, window,
-                  window, window // 3]  # fmt: skip
+        """The ids of the best `limit` matches, best first."""
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(
+                f"SELECT rowid, title, headings FROM {self.table} WHERE {self.table} MATCH %s "
+                f"ORDER BY bm25({self.table}, 10.0, 4.0, 1.0) LIMIT %s",
+                [self._match(query, any_word), self.CANDIDATES],
+            )
+            return _best(query, cursor.fetchall(), limit)
+
+    def marked(self, query, any_word, ids):
+        """Each article's title with the words found marked, and its snippet, for the
+        page of results only: snippet() reads the whole column and takes most of a
+        second on a long article with many matches, so it is given a window."""
+        if not ids:
+            return {}
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, highlight({self.table}, 0, %s, %s), body FROM {self.table} "
+                f"WHERE {self.table} MATCH %s AND rowid IN ({marks})",
+                [OPEN, CLOSE, self._match(query, any_word), *ids],
+            )
             rows = cursor.fetchall()
-            snippets = self._snippets(cursor, query, rows)
-        return [(pk, title, snippets[pk]) for pk, title, *_ in rows]
+            windows = {pk: _window(body, query.terms, self.WINDOW) for pk, _, body in rows}
+            snippets = self._snippets(cursor, query, windows)
+        return {pk: (title, snippets[pk]) for pk, title, _ in rows}
 
     @classmethod
     def create_window_table(cls, sender, connection, **kwargs):
@@ -190,16 +226,9 @@ class SQLiteSearch:
                     f"body, tokenize = 'porter unicode61 remove_diacritics 2')"
                 )
 
-    def _snippets(self, cursor, query, rows):
-        """Each row's snippet, made by snippet() over its window copied into a temporary
+    def _snippets(self, cursor, query, windows):
+        """Each window's snippet, made by snippet() over the window copied into a temporary
         FTS5 table on this connection (same tokenizer, so the same words are marked)."""
-        windows = {}
-        for pk, _title, text, cut_start, cut_end in rows:
-            if cut_start:  # the window starts inside a word: drop what is left of it
-                text = text.partition(" ")[2] or text
-            if cut_end:
-                text = text.rpartition(" ")[0] or text
-            windows[pk] = (text, bool(cut_start), bool(cut_end))
         if not windows:
             return {}
         cursor.execute(f"DELETE FROM temp.{self.table}_window")
@@ -287,56 +316,76 @@ class PostgresSearch:
         return "websearch_to_tsquery('english', %s)", query.text
 
     def find(self, query, any_word, limit):
+        """The ids of the best `limit` matches, best first. CANDIDATES are taken from
+        the GIN indexes: those with the words in their titles and headings, best first
+        by that small vector, then, if too few, others with the words in their text
+        (as the index gives them: ranking every match of a common word on its whole
+        vector cost tens of milliseconds). They are ranked on the whole weighted
+        vector, then by the words their titles name (_best)."""
         tsquery, text = self._tsquery(query, any_word)
-        # Matches come from the GIN index and are ranked on their small title-and-
-        # headings vector; the best CANDIDATES are ranked again on the whole weighted
-        # vector (exact whenever fewer articles match), and only the page of results
-        # gets headlines, from a window of text around the first word found.
         sql = f"""
             WITH q AS (SELECT {tsquery} AS query),
-            candidates AS (
-                SELECT d.article_id
+            in_titles AS (
+                SELECT d.article_id, d.version_id, d.slug, d.search_vector
                 FROM kb_searchdoc d, q
-                WHERE d.search_vector @@ q.query
+                WHERE d.rank_vector @@ q.query
                 ORDER BY ts_rank('{{0.1, 0.2, 0.6, 1.0}}', d.rank_vector, q.query) DESC, d.slug
                 LIMIT %s
             ),
-            hits AS (
-                SELECT d.article_id, d.version_id, d.slug,
-                       ts_rank('{{0.1, 0.2, 0.6, 1.0}}', d.search_vector, q.query) AS rank
-                FROM candidates c JOIN kb_searchdoc d USING (article_id), q
-                ORDER BY rank DESC, d.slug
-                LIMIT %s
-            )
-            SELECT article_id, title, snippet,
-                   left(body, 40) <> left(replace(replace(snippet, %s, ''), %s, ''), 40),
-                   right(body, 40) <> right(replace(replace(snippet, %s, ''), %s, ''), 40)
-            FROM (
-                SELECT h.article_id, h.rank, h.slug, v.plain_text AS body,
-                       ts_headline('english', v.title, q.query, %s) AS title,
-                       ts_headline('english', substr(v.plain_text, greatest(1, coalesce((
-                           SELECT min(nullif(strpos(lower(v.plain_text), term), 0))
-                           FROM unnest(%s::text[]) AS term
-                       ), (
-                           SELECT min(nullif(strpos(lower(v.plain_text), term), 0))
-                           FROM unnest(%s::text[]) AS term
-                       ), 1) - %s), %s), q.query, %s) AS snippet
-                FROM hits h JOIN kb_version v ON v.id = h.version_id, q
-            ) headlines
-            ORDER BY rank DESC, slug
+            in_bodies AS (
+                SELECT d.article_id, d.version_id, d.slug, d.search_vector
+                FROM kb_searchdoc d, q
+                WHERE d.search_vector @@ q.query AND NOT d.rank_vector @@ q.query
+                LIMIT %s - (SELECT count(*) FROM in_titles)
+            ),
+            candidates AS (SELECT * FROM in_titles UNION ALL SELECT * FROM in_bodies)
+            SELECT c.article_id, v.title, v.headings_text
+            FROM candidates c JOIN kb_version v ON v.id = c.version_id, q
+            -- Normalization 1 divides by 1 + the log of the article's length: without
+            -- it the longest articles, which name every message once, came first.
+            ORDER BY ts_rank('{{0.1, 0.2, 0.6, 1.0}}', c.search_vector, q.query, 1) DESC, c.slug
         """
-        window = self.WINDOW
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [text, self.CANDIDATES, self.CANDIDATES])
+            return _best(query, cursor.fetchall(), limit)
+
+    def marked(self, query, any_word, ids):
+        """Each article's title with the words found marked, and its snippet. The text
+        is read once per article and cut to a window here: ts_headline parses all it is
+        given, and over whole articles it took most of the search's time."""
+        if not ids:
+            return {}
+        tsquery, text = self._tsquery(query, any_word)
         with connection.cursor() as cursor:
             cursor.execute(
-                sql,
-                [text, self.CANDIDATES, limit, OPEN, CLOSE, OPEN, CLOSE, TITLE_MARKS,
-                 list(query.terms), [_stem(term) for term in query.terms], window // 3, window,
-                 SNIPPET_MARKS],
+                "SELECT d.article_id, v.title, v.plain_text FROM kb_searchdoc d "
+                "JOIN kb_version v ON v.id = d.version_id WHERE d.article_id = ANY(%s)",
+                [list(ids)],
+            )
+            rows = cursor.fetchall()
+            windows = [_window(body, query.terms, self.WINDOW) for _, _, body in rows]
+            cursor.execute(
+                f"""
+                WITH q AS (SELECT {tsquery} AS query)
+                SELECT ts_headline('english', title, q.query, %s),
+                       ts_headline('english', part, q.query, %s)
+                FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(title, part, n), q
+                ORDER BY n
+                """,
+                [text, TITLE_MARKS, SNIPPET_MARKS, [row[1] for row in rows],
+                 [window for window, *_ in windows]],
             )  # fmt: skip
-            return [
-                (pk, title, _elided(snippet, cut_start, cut_end))
-                for pk, title, snippet, cut_start, cut_end in cursor.fetchall()
-            ]
+            headlines = cursor.fetchall()
+        marked = {}
+        for (pk, *_), (window, cut_start, cut_end), (title, snippet) in zip(
+            rows, windows, headlines, strict=True
+        ):
+            plain = snippet.replace(OPEN, "").replace(CLOSE, "")
+            # ts_headline may pick a fragment inside the window rather than its start.
+            cut_start = cut_start or not window.startswith(plain[:40])
+            cut_end = cut_end or not window.endswith(plain[-40:])
+            marked[pk] = (title, _elided(snippet, cut_start, cut_end))
+        return marked
 
     def closest_word(self, term):
         sql = """
@@ -370,9 +419,9 @@ def corrected(engine, query):
 
 
 def _find(engine, query, limit):
-    rows = engine.find(query, any_word=False, limit=limit)
-    if rows or len(query.terms) == 1:
-        return rows, True
+    ids = engine.find(query, any_word=False, limit=limit)
+    if ids or len(query.terms) == 1:
+        return ids, True
     return engine.find(query, any_word=True, limit=limit), False
 
 
@@ -383,21 +432,24 @@ def search(text, limit=20):
     if not query:
         return Results(query, [], True)
     engine = backend()
-    rows, matched_all = _find(engine, query, limit)
+    ids, matched_all = _find(engine, query, limit)
     correction = None
-    if not rows or not matched_all:
+    if not ids or not matched_all:
         candidate = corrected(engine, query)
         if candidate:
             better, better_all = _find(engine, candidate, limit)
             # Taken when it finds something where the words as typed found nothing, or
             # finds every word where they found only some.
-            if better and (better_all or not rows):
-                rows, matched_all, correction = better, better_all, candidate
+            if better and (better_all or not ids):
+                ids, matched_all, correction = better, better_all, candidate
+    # Titles and snippets are marked only for the results shown, with the words found.
+    marked = engine.marked(correction or query, not matched_all, ids)
     # The result list needs titles and summaries, not each version's stored HTML and text.
-    articles = Article.objects.listed().in_bulk([row[0] for row in rows])
+    articles = Article.objects.listed().in_bulk(ids)
     results = [
-        Result(article=articles[pk], title=highlight(title), snippet=highlight(snippet))
-        for pk, title, snippet in rows
-        if pk in articles
-    ]
+        Result(article=articles[pk], title=highlight(marked[pk][0]),
+               snippet=highlight(marked[pk][1]))
+        for pk in ids
+        if pk in articles and pk in marked
+    ]  # fmt: skip
     return Results(query, results, matched_all, correction)

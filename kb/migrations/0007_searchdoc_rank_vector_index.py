@@ -1,0 +1,23 @@
+"""PostgreSQL: a GIN index on the title-and-headings vector of kb_searchdoc, so search
+takes the articles with the words in their titles and headings from the index and ranks
+only those, instead of ranking every article that names a common word somewhere."""
+
+from django.db import migrations
+
+FORWARD = ["CREATE INDEX kb_searchdoc_rank_vector ON kb_searchdoc USING GIN (rank_vector)"]
+BACKWARD = ["DROP INDEX IF EXISTS kb_searchdoc_rank_vector"]
+
+
+def run(statements):
+    def operation(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in statements:
+                schema_editor.execute(statement)
+
+    return operation
+
+
+class Migration(migrations.Migration):
+    dependencies = [("kb", "0006_version_sources")]
+
+    operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
