@@ -13,7 +13,8 @@ PostgreSQL and Redis are up. The benchmark then:
    and reads each Gunicorn worker's memory;
 4. prints one table and writes it to bench/results.md. Every throughput is also
    given as a share of the yardstick measured in the same run: nginx serving the
-   same article page as a static file.
+   same article page as a static file, before and after the other rows (the share
+   uses the median of those runs).
 """
 
 import json
@@ -21,9 +22,11 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -88,6 +91,7 @@ class Bench:
 
     def wrk(self, label, url, paths, connections, method="GET", body=None, headers=None,
             seconds=SECONDS):  # fmt: skip
+        settle(self.stack.gunicorn.pid)
         work = Path(tempfile.mkdtemp(dir=self.root))
         (work / "paths").write_text("\n".join(paths) + "\n")
         arguments = [str(work / "paths"), method]
@@ -170,6 +174,32 @@ def csrf_pair(bench):
     return cookie, token
 
 
+def _cpu_ticks(master):
+    total = 0
+    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker being replaced
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total
+
+
+def settle(master, quiet=0.3, longest=60):
+    """Wait until the workers have used no CPU for `quiet` seconds: when wrk stops, the
+    requests it gave up on are still queued, and they made the first requests of the
+    next row wait (the 360-740 ms p99 of the warm page at one connection came from
+    the cold row before it)."""
+    deadline = time.monotonic() + longest
+    before = _cpu_ticks(master)
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = _cpu_ticks(master)
+        if now == before:
+            return
+        before = now
+
+
 def worker_memory(master):
     """Resident and proportional set size (MB) of each worker forked by `master`."""
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
@@ -200,9 +230,7 @@ def run_rows(bench, slugs, queries, master):
     print("Workers' resident MB after warming up:", [round(m[1]) for m in worker_memory(master)])
 
     print("Throughput and latency", flush=True)
-    for c in (1, 32):
-        bench.wrk("nginx: the article as a static file", n, ["/static/bench/article.html"], c,
-                  headers={"Host": HOST})  # fmt: skip
+    yardstick(bench, "before")
     for c in (1, 32):
         bench.flush_page_cache()
         bench.wrk("Gunicorn: article, page cache cold", g, all_articles, c, headers=PROXIED)
@@ -211,15 +239,18 @@ def run_rows(bench, slugs, queries, master):
         bench.wrk("Gunicorn: article, page cache warm", g, [article], c, headers=PROXIED)
     for c in (1, 32):
         bench.wrk("nginx site config: article", n, [article], c, headers={"Host": HOST})
+    # Each request a page cache miss: a query string the page ignores makes each new.
+    for label, path in (("/kb/", "/kb/?r="), ("the sitemap index", "/sitemap.xml?r="),
+                        ("a page of the sitemap", "/sitemap-articles.xml?p=2&r=")):  # fmt: skip
+        paths = [f"{path}{n}" for n in range(20_000)]
+        bench.wrk(f"Gunicorn: {label}, page cache cold", g, paths, 1, headers=PROXIED)
     permalink = f"/kb/{slugs[0]}/v1/"
     etag = bench.get(permalink).getheader("ETag")
     for c in (1, 32):
         bench.wrk("Gunicorn: version permalink, 304", g, [permalink], c,
                         headers={**PROXIED, "If-None-Match": etag})  # fmt: skip
     bench.flush_page_cache()
-    search = [f"/search/?q={urllib.parse.quote_plus(q)}" for q in queries]
-    for c in (1, 8, 32):
-        bench.wrk("Gunicorn: search, 10,000 articles", g, search, c, headers=PROXIED)
+    search_rows(bench, g, queries, "PostgreSQL")
     print("Workers' resident MB after search:", [round(m[1]) for m in worker_memory(master)])
     steps = flowchart_paths(bench.env)
     for c in (1, 32):
@@ -236,7 +267,34 @@ def run_rows(bench, slugs, queries, master):
     saved = count_tickets(bench.env) - tickets_before
     row.notes.append(f"{saved:,} tickets saved of {row.sent:,} sent ({row.requests:,} answered)")
     row.saved = saved
+    yardstick(bench, "after")
+    sent = shell(bench.env, "from tickets.models import OutboundEmail as E; "
+                 "print(E.objects.filter(status='sent').count(), E.objects.count())").split()  # fmt: skip
+    row.notes.append(f"{int(sent[0]):,} of their {int(sent[1]):,} emails sent by then")
     return row
+
+
+STATIC = "nginx: the article as a static file"
+
+
+def yardstick(bench, when):
+    """nginx serving the article as a static file: measured before and after the other
+    rows, whose shares use the median of the two, so one noisy run moves no ratio."""
+    for c in (1, 32):
+        bench.wrk(f"{STATIC} ({when} the other rows)", bench.nginx_url,
+                  ["/static/bench/article.html"], c, headers={"Host": HOST})  # fmt: skip
+
+
+def search_rows(bench, url, queries, engine):
+    """Searches that are each new, half of them on the other half's words: common words
+    match thousands of the generated articles."""
+    search = [f"/search/?q={urllib.parse.quote_plus(q)}" for q in queries]
+    # The second half of the list for the engine measured second, so no query repeats.
+    if engine != "PostgreSQL":
+        search = search[len(search) // 2 :]
+    for c in (1, 8, 32):
+        bench.wrk(f"Gunicorn: search, {ARTICLES:,} articles, {engine}", url, search, c,
+                  headers=PROXIED)  # fmt: skip
 
 
 def pastes():
@@ -295,7 +353,19 @@ GOALS = {
         lambda row, static: row.rate >= 0.06 * static and row.p99_ms < 25,
     ),
     ("nginx site config: article", 32): ("≥ 50 % of static", lambda r, s: r.rate >= 0.5 * s),
-    ("Gunicorn: search, 10,000 articles", 8): ("p99 < 50 ms", lambda r, s: r.p99_ms < 50),
+    (f"Gunicorn: search, {ARTICLES:,} articles, PostgreSQL", 8): (
+        "p99 < 50 ms, ≥ 300 req/s",
+        lambda r, s: r.p99_ms < 50 and r.rate >= 300,
+    ),
+    ("Gunicorn: article, page cache cold", 32): (
+        "≥ 600 req/s, p99 < 100 ms",
+        lambda r, s: r.rate >= 600 and r.p99_ms < 100,
+    ),
+    ("Gunicorn: article, page cache warm", 1): ("p99 < 5 ms", lambda r, s: r.p99_ms < 5),
+    **{
+        (f"Gunicorn: {label}, page cache cold", 1): ("p99 < 50 ms", lambda r, s: r.p99_ms < 50)
+        for label in ("/kb/", "the sitemap index", "a page of the sitemap")
+    },
     ("Gunicorn: flowchart step", 32): ("≥ 1,500 req/s", lambda r, s: r.rate >= 1500),
     **{
         (f"Gunicorn: POST /api/diagnose, {label}", 1): (
@@ -305,15 +375,29 @@ GOALS = {
         for label in ("240 KB of one line", "5,000 distinct lines", "two lines of 100 KB")
     },
     ("Gunicorn: ticket submission", 32): (
-        "≥ 400/s, no errors, all saved",
+        "≥ 300/s, p99 < 200 ms, no errors, all saved",
         # Every answered request saved its ticket; a few more may have been in flight.
-        lambda r, s: r.rate >= 400 and r.errors == 0 and r.requests <= r.saved <= r.sent,
+        lambda r, s: (
+            r.rate >= 300 and r.p99_ms < 200 and r.errors == 0 and r.requests <= r.saved <= r.sent
+        ),
     ),
 }
 
 
+def yardsticks(rows):
+    """The yardstick's rate at each connection count (the median of its runs), and how far
+    apart its runs were, as a share of that median."""
+    runs = {}
+    for row in rows:
+        if row.label.startswith(STATIC):
+            runs.setdefault(row.connections, []).append(row.rate)
+    rates = {c: statistics.median(r) for c, r in runs.items()}
+    spread = {c: (max(r) - min(r)) / rates[c] for c, r in runs.items()}
+    return rates, spread
+
+
 def table(bench, memory, diagnose):
-    static = {row.connections: row.rate for row in bench.rows if row.label.startswith("nginx: ")}
+    static, _ = yardsticks(bench.rows)
     lines = [
         "| What | Connections | req/s | p50 ms | p99 ms | Share of static | Goal | Met |",
         "|---|--:|--:|--:|--:|--:|---|---|",
@@ -362,11 +446,22 @@ def main():
             CONTENT_DIR=str(root / "content"),
             EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
             TICKETS_PER_HOUR=str(10**9),
+            # As deployed: requests only queue the mail; the sender beside them sends it.
+            TICKET_MAIL="outbox",
             LOG_LEVEL="WARNING",
         )
+        # The same articles on the embedded default, SQLite with FTS5, for its search row;
+        # loaded alongside PostgreSQL.
+        lite_root = root / "sqlite"
+        lite_root.mkdir()
+        lite_env = {**env, "DATABASE_URL": f"sqlite:///{lite_root / 'portal.sqlite3'}",
+                    "STATIC_ROOT": str(lite_root / "staticfiles")}  # fmt: skip
+        lite = threading.Thread(target=prepare_site, args=(lite_root, lite_env))
         loading = time.monotonic()
+        lite.start()
         prepare_site(root, env)
         load_seconds = time.monotonic() - loading
+        lite.join()
         words = articles.vocabulary(
             (root / "content" / "articles" / f"{slug}.md").read_text() for slug in slugs[:200]
         )
@@ -376,20 +471,35 @@ def main():
             root, env, workers=CORES * 2 + 1,
             gunicorn_bind=f"unix:{root / 'gunicorn.sock'},127.0.0.1:{http_port}",
         )  # fmt: skip
+        sender = subprocess.Popen(
+            [sys.executable, "manage.py", "send_pending_email", "--watch"], cwd=ROOT, env=env,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
         with stack:
             bench = Bench(root, stack, f"http://127.0.0.1:{http_port}", env)
             run_rows(bench, slugs, queries, stack.gunicorn.pid)
             memory = worker_memory(stack.gunicorn.pid)
+        sender.terminate()
+        sender.wait()
+        lite_port = free_port()
+        lite_stack = Stack(lite_root, lite_env, workers=CORES * 2 + 1, nginx=False,
+                           gunicorn_bind=f"127.0.0.1:{lite_port}")  # fmt: skip
+        with lite_stack:
+            bench.stack = lite_stack
+            search_rows(bench, f"http://127.0.0.1:{lite_port}", queries, "SQLite FTS5")
         print("diagnose --file on a generated log", flush=True)
         diagnose = logs.bench_file(root / "error.log", env)
     finally:
         smtp.terminate()
     result = table(bench, memory, diagnose)
+    _, apart = yardsticks(bench.rows)
+    spread = " and ".join(f"{share:.0%} at {c}" for c, share in sorted(apart.items()))
     header = (
         f"Measured by `make bench` on {CORES} cores: {ARTICLES:,} articles (loaded in "
         f"{load_seconds:.0f} s), PostgreSQL and Redis, {CORES * 2 + 1} Gunicorn workers, "
         f"nginx over TLS; wrk for {SECONDS} s per row; whole run "
-        f"{time.monotonic() - started:.0f} s.\n\n"
+        f"{time.monotonic() - started:.0f} s. Shares are of the median of the two static-"
+        f"file runs, which were {spread} apart.\n\n"
     )
     RESULTS.write_text(header + result + "\n")
     print()

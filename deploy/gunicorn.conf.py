@@ -6,6 +6,7 @@ The sync worker suits a site whose requests are short and CPU-bound and that sit
 behind nginx, which buffers slow clients so a worker is never held by one.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -38,3 +39,14 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "gateway-help"
 # systemd manages the service (reload with HUP); no control socket in a home directory.
 control_socket_disable = True
+# The heartbeat each worker writes every few seconds goes to memory, not to a disk
+# that may stall it (Gunicorn's own advice where /tmp is on disk).
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+
+
+def pre_fork(server, worker):
+    """Move everything the master loaded (Django, the flowchart, the patterns) out of
+    the collector's sight before each fork, as Python's gc documentation advises: the
+    workers' collections then neither scan those objects nor copy their pages."""
+    gc.freeze()

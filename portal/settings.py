@@ -163,8 +163,11 @@ SUPPORT_EMAIL = env.text("SUPPORT_EMAIL", "support@example.com")
 TICKETS_PER_HOUR = env.integer("TICKETS_PER_HOUR", 5, minimum=1)
 # What the status page tells a customer about when the first reply comes.
 TICKET_REPLY_HOURS = env.integer("TICKET_REPLY_HOURS", 24, minimum=1)
-# A new ticket's emails are sent from a thread, after the customer has their answer.
-TICKET_MAIL_IN_BACKGROUND = env.boolean("TICKET_MAIL_IN_BACKGROUND", True)
+# How a new ticket's emails leave, after the customer has their answer: from a thread of
+# the process that saved it (`thread`), or only by the sender started with the service
+# (`outbox`: `send_pending_email --watch`), so a request does no mail work at all;
+# `inline` sends them within the request (tests).
+TICKET_MAIL = env.choice("TICKET_MAIL", "thread", ("thread", "outbox", "inline"))
 # Failed admin sign-ins allowed per address within the window (seconds).
 ADMIN_LOGIN_FAILURES = env.integer("ADMIN_LOGIN_FAILURES", 5, minimum=1)
 ADMIN_LOGIN_WINDOW = env.integer("ADMIN_LOGIN_WINDOW", 15 * 60, minimum=1)

@@ -157,3 +157,49 @@ def test_production_without_a_mail_server_keeps_mail_until_one_is_set(
     call_command("send_pending_email", stdout=out)
     assert out.getvalue().strip() == "2 sent, 0 still failing"
     assert len(server.messages) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_outbox_sender_a_request_does_no_mail_work_and_the_sender_sends(
+    client, settings, smtp
+):
+    from django.db import connection
+
+    from tickets import mail
+
+    settings.TICKET_MAIL = "outbox"
+    server = smtp(Accepting())
+    response = client.post("/tickets/new/", form_values(client))
+    assert response.status_code == 302
+    # The answer came back with both emails still waiting, untouched by the request or
+    # by any thread it started.
+    assert [t.name for t in threading.enumerate() if t.name.startswith("mail-")] == []
+    threading.Event().wait(0.5)
+    waiting = OutboundEmail.objects.filter(status="pending", attempts=0, claimed_until=None)
+    assert waiting.count() == 2
+    assert server.messages == []
+
+    stop = threading.Event()
+
+    def sender():
+        try:
+            mail.watch(interval=0.05, stop=stop)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    try:
+        for _ in range(200):
+            if len(server.messages) == 2:
+                break
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        thread.join(5)
+    assert sorted(to[0] for to, _ in server.messages) == [
+        Ticket.objects.get().email,
+        "support@example.com",
+    ]
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert not thread.is_alive()

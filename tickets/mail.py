@@ -117,16 +117,33 @@ def send_pending(ticket=None):
 
 
 def send_soon(ticket):
-    """Send a new ticket's emails without keeping the customer waiting: in a thread of
-    its own (TICKET_MAIL_IN_BACKGROUND, on unless turned off), so a mail server that is
-    slow or hangs delays the mail, not the answer. What the thread cannot send stays
-    queued for `send_pending_email`, which the timer runs every minute."""
-    if not settings.TICKET_MAIL_IN_BACKGROUND:
+    """Send a new ticket's emails without keeping the customer waiting (TICKET_MAIL): in a
+    thread of its own, so a mail server that is slow or hangs delays the mail, not the
+    answer; or not here at all, when the outbox sender started with the service
+    (`send_pending_email --watch`) takes them within a second. What a thread cannot
+    send stays queued for the sender or the one-minute timer."""
+    if settings.TICKET_MAIL == "outbox":
+        return
+    if settings.TICKET_MAIL == "inline":
         send_pending(ticket)
         return
     threading.Thread(
         target=_send_in_background, args=(ticket,), name=f"mail-{ticket.reference}", daemon=True
     ).start()
+
+
+def watch(interval=1.0, stop=None):
+    """Send whatever the outbox holds, every `interval` seconds, until `stop` (an Event)
+    is set: the sender the service starts beside Gunicorn. A failure (the database
+    restarting, say) is logged and the next round tries again."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            send_pending()
+        except Exception:  # noqa: BLE001 - the next round retries; the sender must not die
+            log.exception("Sending queued ticket emails failed; trying again")
+            connections.close_all()
+        stop.wait(interval)
 
 
 def _send_in_background(ticket):

@@ -32,7 +32,7 @@ def free_port():
 def production_env(root, **extra):
     """Production settings; PostgreSQL and Redis when the environment names them
     (tests/with-postgres, tests/with-redis), else SQLite and local memory."""
-    inherited = {k: v for k, v in os.environ.items() if k != "TICKET_MAIL_IN_BACKGROUND"}
+    inherited = {k: v for k, v in os.environ.items() if k != "TICKET_MAIL"}
     return {
         **inherited,
         "DEBUG": "0",

@@ -64,6 +64,9 @@ def test_the_units_run_the_shipped_gunicorn_config_and_restart_always():
     assert "OnUnitActiveSec=1min" in timer
     mail = (DEPLOY / "systemd" / "gateway-help-mail.service").read_text()
     assert "manage.py send_pending_email" in mail
+    sender = (DEPLOY / "systemd" / "gateway-help-mailer.service").read_text()
+    assert "manage.py send_pending_email --watch" in sender
+    assert re.search(r"^Restart=always$", sender, re.M)
 
 
 def test_an_article_comes_through_nginx_and_is_micro_cached(stack):
