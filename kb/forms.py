@@ -1,6 +1,6 @@
 from django import forms
 
-from lib.forms import TextField, whole_number
+from lib.forms import TextField, VersionsForm
 from lib.votes import YesNoField
 
 MAX_COMMENT = 2_000
@@ -22,33 +22,7 @@ class FeedbackForm(forms.Form):
     )
 
 
-class CompareForm(forms.Form):
+class CompareForm(VersionsForm):
     """Two version numbers of one article; blank ones default to its last change."""
 
-    def __init__(self, data, numbers):
-        super().__init__(data)
-        self.numbers = numbers
-        latest = numbers[-1] if numbers else 0
-        self.defaults = {"from": max(latest - 1, 1), "to": latest}
-        for name in ("from", "to"):
-            self.fields[name] = forms.CharField(required=False, max_length=20)
-
-    def _unknown(self, value):
-        choices = ", ".join(map(str, self.numbers))
-        return f"There is no version “{value}” of this article; pick one of {choices}."
-
-    def clean(self):
-        data = super().clean()
-        for name in ("from", "to"):
-            value = data.get(name)
-            if value is None:
-                continue  # already reported by its field
-            if not value:
-                data[name] = self.defaults[name]
-            elif whole_number(value) in self.numbers:
-                data[name] = whole_number(value)
-            else:
-                self.add_error(name, self._unknown(value))
-        if not self.errors and data["from"] > data["to"]:
-            data["from"], data["to"] = data["to"], data["from"]
-        return data
+    subject = "this article"

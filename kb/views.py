@@ -6,11 +6,11 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_POST, require_safe
 
-from kb.diff import compare as compare_lines
 from kb.diff import metadata_changes
 from kb.forms import CompareForm, FeedbackForm
 from kb.models import Article, Category, Feedback, Tag, Version
 from lib import generation, votes
+from lib.diff import compare as compare_lines
 
 SHORT = 300  # seconds: current pages revalidate with their ETag after this
 IMMUTABLE = 365 * 24 * 3600

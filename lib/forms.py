@@ -56,3 +56,38 @@ def whole_number(value):
     """An id or a version number as sent in a form: ASCII digits only (str.isdigit()
     also accepts "²" and "١٢٣"), or None."""
     return int(value) if value and ID.fullmatch(value) else None
+
+
+class VersionsForm(forms.Form):
+    """Two version numbers of one thing that is versioned (`subject`, as the messages name
+    it); blank ones default to its last change."""
+
+    subject = "this"
+
+    def __init__(self, data, numbers):
+        super().__init__(data)
+        self.numbers = numbers
+        latest = numbers[-1] if numbers else 0
+        self.defaults = {"from": max(latest - 1, 1), "to": latest}
+        for name in ("from", "to"):
+            self.fields[name] = forms.CharField(required=False, max_length=20)
+
+    def _unknown(self, value):
+        choices = ", ".join(map(str, self.numbers))
+        return f"There is no version “{value}” of {self.subject}; pick one of {choices}."
+
+    def clean(self):
+        data = super().clean()
+        for name in ("from", "to"):
+            value = data.get(name)
+            if value is None:
+                continue  # already reported by its field
+            if not value:
+                data[name] = self.defaults[name]
+            elif whole_number(value) in self.numbers:
+                data[name] = whole_number(value)
+            else:
+                self.add_error(name, self._unknown(value))
+        if not self.errors and data["from"] > data["to"]:
+            data["from"], data["to"] = data["to"], data["from"]
+        return data

@@ -1,6 +1,7 @@
 """The pages as the Nu HTML Checker reads them (vnu.jar, from npm, run on Debian's
 Java): no errors on any kind of page, in the states a visitor sees them."""
 
+import copy
 import json
 import shutil
 import subprocess
@@ -19,21 +20,52 @@ LOG = (
 )
 
 
+def second_chart_version():
+    """A version 2 of the flowchart with a change of every kind the comparison shows."""
+    from troubleshooter.models import ChartVersion
+
+    first = ChartVersion.objects.get(number=1)
+    chart = copy.deepcopy(first.chart)
+    questions = chart["questions"]
+    questions[0]["question"] += " Now?"
+    questions[0]["help"] += "\n\nOne more hint."
+    questions[1]["answers"][0].update(next=questions[2]["id"], cause="")
+    questions[1]["answers"][1]["label"] += " (or similar)"
+    removed = questions[2]["answers"].pop()
+    questions[3]["answers"].append({**removed, "key": "new-answer"})
+    questions.append({**questions.pop(4), "id": "renamed-question"})
+    outcomes = chart["outcomes"]
+    slug, outcome = next(iter(outcomes.items()))
+    outcomes[slug] = {
+        **outcome,
+        "title": outcome["title"] + " <b>",
+        "text": outcome["text"] + "\nMore.",
+    }
+    outcomes["new-outcome"] = outcomes.pop(list(outcomes)[-1])
+    ChartVersion.objects.create(
+        number=2, content_hash="0" * 64, chart=chart, question_count=len(questions),
+        outcome_count=len(outcomes), summary="Everything changed.", change_note="A <note>.",
+    )  # fmt: skip
+
+
 def pages(client):
     """(name, html) of one page of each kind, the way a visitor meets it."""
     from troubleshooter import flowchart
 
     chart = flowchart.get()
+    second_chart_version()
     gets = [
         "/", "/kb/", "/kb/backend-down/", "/kb/rate-limited/", "/kb/backend-down/history/",
         "/kb/tags/nginx/", "/search/?q=php+socket", "/search/?q=zzzz", "/troubleshoot/",
         "/troubleshoot/?code=502", "/troubleshoot/?code=502&log-502=refused",
         "/troubleshoot/map/", "/troubleshoot/diagnose/", "/tickets/new/", "/no-such-page/",
+        "/troubleshoot/history/", "/troubleshoot/history/v1/", "/troubleshoot/history/v2/",
+        "/troubleshoot/history/compare/?from=1&to=2", "/troubleshoot/history/compare/?from=x",
     ]  # fmt: skip
     gets += [outcome.get_absolute_url() for outcome in chart.outcomes.values()]
     for url in gets:
         response = client.get(url)
-        assert response.status_code in (200, 404), url
+        assert response.status_code in (200, 400, 404), url
         yield url, response.content.decode()
     posts = [
         ("/troubleshoot/diagnose/", {"log": LOG}),

@@ -105,9 +105,13 @@ def test_every_step_is_a_link_that_reproduces_it(client, real_content):
 
 def test_back_and_start_over(client, real_content):
     response = client.get("/troubleshoot/?code=502&log-502=refused")
-    assert response.context["walk"].back_url == "/troubleshoot/?code=502"
+    # The links carry the version of the chart the walk began on (the first one loaded).
+    assert response.context["walk"].back_url == "/troubleshoot/?code=502&chart=1"
     html = response.content.decode()
-    assert 'href="/troubleshoot/?code=502" data-hx-get="/troubleshoot/?code=502"' in html
+    assert (
+        'href="/troubleshoot/?code=502&amp;chart=1" data-hx-get="/troubleshoot/?code=502&amp;chart=1"'
+        in html
+    )
     assert 'href="/troubleshoot/" data-hx-get="/troubleshoot/"' in html
 
 
@@ -120,7 +124,7 @@ def test_changing_an_earlier_answer_keeps_later_ones_that_still_apply(client, re
     walk_ = response.context["walk"]
     answer_503 = response.context["question"].answer("503")
     assert walk_.answer_url(answer_503) == (
-        "/troubleshoot/?code=503&log-502=refused&backend-running=running"
+        "/troubleshoot/?code=503&log-502=refused&backend-running=running&chart=1"
     )
     response = client.get(walk_.answer_url(answer_503))
     # log-502 no longer applies after 503: the 503 log question is asked instead.
@@ -180,8 +184,11 @@ def test_with_htmx_an_outcome_is_a_full_page_redirect(client, real_content):
 
 def test_without_javascript_answers_are_plain_links(client, real_content):
     html = client.get("/troubleshoot/?code=502").content.decode()
-    assert 'href="/troubleshoot/?code=502&amp;log-502=refused"' in html
-    assert 'href="/troubleshoot/cause/header-too-big/?code=502&amp;log-502=too-big"' in html
+    assert 'href="/troubleshoot/?code=502&amp;log-502=refused&amp;chart=1"' in html
+    assert (
+        'href="/troubleshoot/cause/header-too-big/?code=502&amp;log-502=too-big&amp;chart=1"'
+        in html
+    )
 
 
 @pytest.mark.parametrize("slug", [*flowchart.CAUSES, "vps-unreachable", "web-server-down"])

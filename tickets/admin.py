@@ -67,6 +67,7 @@ class TicketAdmin(admin.ModelAdmin):
                     "diagnosed_cause_link",
                     "outcome_link",
                     "path_display",
+                    "chart_version_link",
                     "article_version_link",
                 ]
             },
@@ -76,7 +77,7 @@ class TicketAdmin(admin.ModelAdmin):
     readonly_fields = [
         "reference", "error", "domain", "vps", "docker", "email", "description", "log_display",
         "log_unavailable", "diagnosed_cause_link", "outcome_link", "path_display",
-        "article_version_link", "created_at", "updated_at", "submission",
+        "chart_version_link", "article_version_link", "created_at", "updated_at", "submission",
     ]  # fmt: skip
 
     def has_add_permission(self, request):
@@ -115,6 +116,14 @@ class TicketAdmin(admin.ModelAdmin):
             '<a href="/troubleshoot/map/?{}">See it on the map</a>',
             steps, ticket.path, ticket.path,
         )  # fmt: skip
+
+    @admin.display(description="Flowchart version walked")
+    def chart_version_link(self, ticket):
+        version = ticket.chart_version
+        if version is None:
+            return "-"
+        url = version.get_absolute_url()
+        return format_html('<a href="{}">Version {}</a>', url, version.number)
 
     @admin.display(description="Article version read")
     def article_version_link(self, ticket):

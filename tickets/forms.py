@@ -21,6 +21,9 @@ class TicketForm(forms.ModelForm):
     path = AnswersField(widget=forms.HiddenInput)
     outcome = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     article_version = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    # Any value at all, never refused: what is not a stored version's number means the
+    # current one, and the customer is never stopped for a field they cannot see.
+    chart_version = forms.Field(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Ticket
@@ -162,6 +165,10 @@ class TicketForm(forms.ModelForm):
     def clean_article_version(self):
         return version_or_none(self.cleaned_data["article_version"])
 
+    def clean_chart_version(self):
+        """The flowchart version walked, or the current one when that is not known."""
+        return flowchart.version_walked(self.cleaned_data["chart_version"])
+
     def clean(self):
         data = super().clean()
         if data.get("website"):
@@ -180,9 +187,9 @@ class TicketForm(forms.ModelForm):
 
     def save(self, commit=True):
         """The ticket, with what the site adds to the customer's fields: the path, the
-        outcome, the article version and the diagnosis of the log lines."""
+        outcome, the article and flowchart versions and the diagnosis of the log lines."""
         ticket = super().save(commit=False)
-        for name in ("submission", "path", "outcome", "article_version"):
+        for name in ("submission", "path", "outcome", "article_version", "chart_version"):
             setattr(ticket, name, self.cleaned_data[name])
         findings = diagnosis.diagnose(ticket.log).findings if ticket.log else []
         ticket.diagnosed_cause = findings[0].slug if findings else ""
@@ -204,6 +211,7 @@ class PrefillForm(forms.Form):
     path = AnswersField()
     cause = forms.CharField(required=False, max_length=100)
     article_version = forms.CharField(required=False, max_length=20)
+    chart = forms.Field(required=False)  # the flowchart version walked (flowchart.VERSION)
     # A longer log is kept as sent: the ticket form then says how much to cut.
     log = forms.CharField(required=False, max_length=diagnosis.MAX_PASTE_BYTES)
     # What the customer typed in the troubleshooter's "Your values", by POST only.
@@ -219,6 +227,9 @@ class PrefillForm(forms.Form):
         version = version_or_none(data.get("article_version"))
         if version is not None:
             initial["article_version"] = str(version.pk)
+        chart_version = flowchart.get().known_version(data.get("chart"))
+        if chart_version:
+            initial["chart_version"] = str(chart_version)
         if data.get("log"):
             initial["log"] = data["log"]
             for name, value in from_log(data["log"]).items():

@@ -55,6 +55,14 @@ class Ticket(models.Model):
     article_version = models.ForeignKey(
         "kb.Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
     )
+    chart_version = models.ForeignKey(
+        "troubleshooter.ChartVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        help_text="The version of the flowchart the customer walked.",
+    )
 
     internal_note = models.TextField(blank=True, help_text="Only staff see this.")
     submission = models.CharField(

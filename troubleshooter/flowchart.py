@@ -9,6 +9,7 @@ needs them, never per request (and never in a process that only diagnoses logs).
 import difflib
 import hashlib
 import html
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,7 +21,9 @@ import yaml
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
+from lib import generation
 from lib.content import SLUG, ContentError, display, load_yaml, read_once, split_front_matter
+from lib.forms import whole_number
 from lib.markdown import EXTENSIONS, render
 from troubleshooter import setup
 
@@ -36,7 +39,7 @@ CAUSES = (
 # The exit for "nothing answers at all": not a 5xx, and maybe not the customer's VPS.
 PLATFORM_EXIT = "vps-unreachable"
 
-FLOWCHART_KEYS = {"start", "questions"}
+FLOWCHART_KEYS = {"start", "questions", "change_note"}
 QUESTION_KEYS = {"id", "question", "help", "article", "answers"}
 ANSWER_KEYS = {"key", "label", "next", "cause", "ticket", "log"}
 # What an answer may tell the support ticket form, as `ticket: {error: "502"}`; the
@@ -56,8 +59,11 @@ OUTCOME_SECTION = re.compile(r"^## +(.+?) *$", re.M)
 # web application firewall's 403 or 413, a Kubernetes router's 404).
 CODES = {"502", "503", "504", "52x", "none", "500", "403", "404", "413"}
 CHANGE = "change"  # query parameter: the question whose answer is being changed
+# Query parameter: the number of the chart's stored version the walk began on, carried
+# from page to page into the ticket and "did this fix it?" (see ChartVersion).
+VERSION = "chart"
 # Query parameters that belong to the pages rather than to the walk.
-RESERVED = {CHANGE, "fixed"}
+RESERVED = {CHANGE, "fixed", VERSION}
 
 
 class FlowchartError(ContentError):
@@ -156,6 +162,12 @@ class Outcome:
     def is_cause(self):
         return self.slug in CAUSES
 
+    @property
+    def text(self):
+        """The Markdown body as its author wrote it: the four sections under their headings."""
+        headings = OUTCOME_SECTIONS
+        return "\n\n".join(f"## {headings[name]}\n\n{body}" for name, body in self.texts)
+
     def get_absolute_url(self):
         return f"/troubleshoot/cause/{self.slug}/"
 
@@ -177,12 +189,25 @@ class Walk:
     dropped: list = field(default_factory=list)
     changing: Answer | None = None
     later: list = field(default_factory=list)
+    carried: str | None = None  # the chart version the walk's links name (VERSION)
+
+    @cached_property
+    def version(self):
+        """The number of the stored chart version this walk began on: the one its links
+        carried when a stored version has it, else the current one (None: none stored)."""
+        return self.flowchart.known_version(self.carried)
 
     def query(self, steps=None, extra=()):
+        """The answers as a query string: what a ticket or a map link keeps."""
         pairs = [
             (step.question.id, step.answer.key) for step in (self.steps if steps is None else steps)
         ]
         return urlencode([*pairs, *extra])
+
+    def link_query(self, steps=None, extra=()):
+        """The answers and the chart version walked: what the next page is given."""
+        carried = [(VERSION, self.version)] if self.version else []
+        return self.query(steps, [*extra, *carried])
 
     @property
     def path(self):
@@ -192,7 +217,7 @@ class Walk:
     def answer_url(self, answer):
         """Where choosing `answer` to the current question leads: the next step, or the outcome."""
         extra = [(self.question.id, answer.key), *self.later]
-        query = self.query(extra=extra)
+        query = self.link_query(extra=extra)
         if answer.cause and not self.later:
             return f"/troubleshoot/cause/{answer.cause}/?{query}"
         return f"/troubleshoot/?{query}"
@@ -200,18 +225,17 @@ class Walk:
     def change_url(self, index):
         """Ask question `index` again, keeping the answers after it where they still apply."""
         later = [(s.question.id, s.answer.key) for s in self.steps[index:]]
-        return "/troubleshoot/?" + urlencode(
-            [*[(s.question.id, s.answer.key) for s in self.steps[:index]], *later,
-             (CHANGE, self.steps[index].question.id)]
-        )  # fmt: skip
+        return "/troubleshoot/?" + self.link_query(
+            self.steps[:index], [*later, (CHANGE, self.steps[index].question.id)]
+        )
 
     @property
     def back_url(self):
-        return f"/troubleshoot/?{self.query(self.steps[:-1])}" if self.steps else None
+        return f"/troubleshoot/?{self.link_query(self.steps[:-1])}" if self.steps else None
 
     @property
     def outcome_url(self):
-        return f"{self.outcome.get_absolute_url()}?{self.query()}" if self.outcome else None
+        return f"{self.outcome.get_absolute_url()}?{self.link_query()}" if self.outcome else None
 
 
 @dataclass
@@ -220,14 +244,69 @@ class Flowchart:
     questions: dict
     outcomes: dict
     digest: str
+    change_note: str = ""
+
+    def snapshot(self):
+        """The whole chart as plain data, as a ChartVersion stores it: each question
+        with its answers and where each leads, and each outcome with its text."""
+        return {
+            "start": self.start,
+            "questions": [
+                {
+                    "id": question.id,
+                    "question": question.question,
+                    "help": question.help_text,
+                    "article": str(question.article) if question.article else "",
+                    "answers": [
+                        {
+                            "key": answer.key,
+                            "label": answer.label,
+                            "next": answer.next,
+                            "cause": answer.cause,
+                        }
+                        for answer in question.answers
+                    ],  # fmt: skip
+                }
+                for question in self.questions.values()
+            ],
+            "outcomes": {
+                slug: {
+                    "title": outcome.title,
+                    "summary": outcome.summary,
+                    "codes": list(outcome.codes),
+                    "articles": [str(link) for link in outcome.articles],
+                    "text": outcome.text,
+                }
+                for slug, outcome in sorted(self.outcomes.items())
+            },
+        }
+
+    @cached_property
+    def content_hash(self):
+        """What the chart says, hashed: the same whatever the files' layout or comments."""
+        data = json.dumps(self.snapshot(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    @property
+    def version(self):
+        """The number of the stored version this chart is, or None when none is."""
+        return _stored_versions(self)[0]
+
+    def known_version(self, value):
+        """`value` (a carried number, as text) when a stored version has it, else the
+        number of this chart's version: no database query, only numbers."""
+        mine, latest = _stored_versions(self)
+        number = whole_number(str(value)) if value is not None else None
+        return number if number and latest and number <= latest else mine
 
     def walk(self, params):
         """Follow `params` (question id -> answer key) from the start.
 
         Anything that does not fit (an unknown question, an answer that does not belong,
         answers left over on another branch) is dropped and described in `dropped`.
+        The walk keeps the chart version it began on (VERSION in `params`), or this one.
         """
-        walk = Walk(self)
+        walk = Walk(self, carried=params.get(VERSION))
         changing = params.get(CHANGE, "")
         used = set(RESERVED)
         node = self.start
@@ -307,6 +386,40 @@ class Flowchart:
             return None
         paths = [path for path in (self.path_to(parent) for parent in parents) if path is not None]
         return urlencode(min(paths, key=len)) if paths else None
+
+
+# Which stored version each chart read is, and the newest number: (content generation,
+# content hash) -> (number or None, newest or None). Asked of the database once per
+# process and content load (`load_content` bumps the generation), never per request.
+_versions = {}
+
+
+def _stored_versions(chart):
+    key = (generation.current(), chart.content_hash)
+    if key not in _versions:
+        from troubleshooter.models import ChartVersion  # the models need the app registry
+
+        _versions.clear()
+        _versions[key] = ChartVersion.objects.numbers_for(chart.content_hash)
+    return _versions[key]
+
+
+def forget_versions():
+    """Ask the database again on next use (after versions were recorded or removed)."""
+    _versions.clear()
+
+
+def version_walked(value):
+    """The stored ChartVersion a walk began on, by its carried number (text); the current
+    chart's version when that is missing or unknown; None when no version is stored."""
+    from troubleshooter.models import ChartVersion
+
+    chart = get()
+    number = whole_number(str(value)) if value is not None else None
+    found = ChartVersion.objects.filter(number=number).first() if number else None
+    if found is None and chart.version:
+        found = ChartVersion.objects.filter(number=chart.version).first()
+    return found
 
 
 def _pairs(params):
@@ -675,16 +788,17 @@ def read(content_dir=None):
     anchors = _Articles(content_dir)
     outcomes = _read_outcomes(content_dir, anchors, problems)
     data = _read_yaml(path, content_dir, problems)
-    questions = {}
+    questions, change_note = {}, ""
     if isinstance(data, dict):
         _unknown_keys(where, data, FLOWCHART_KEYS, problems)
         questions = _read_questions(where, data, anchors, problems)
         _check_graph(where, data.get("start"), questions, outcomes, problems)
+        change_note = _text(where, data, "change_note", problems, required=False)
     elif data is not None:
         problems.append(f"{where}: must be a mapping with 'start' and 'questions'")
     if problems:
         raise FlowchartError(problems)
-    return Flowchart(data["start"], questions, outcomes, _digest(content_dir))
+    return Flowchart(data["start"], questions, outcomes, _digest(content_dir), change_note)
 
 
 def _sources(content_dir):

@@ -3,7 +3,7 @@ import json
 from django import forms
 from django.http import QueryDict
 
-from lib.forms import TextField
+from lib.forms import TextField, VersionsForm
 from lib.votes import YesNoField
 from troubleshooter import diagnosis, setup
 
@@ -88,6 +88,12 @@ class OutcomeFeedbackForm(forms.Form):
 
     fixed = YesNoField()
     answers = AnswersField()
+
+
+class CompareVersionsForm(VersionsForm):
+    """Two version numbers of the flowchart; blank ones default to its last change."""
+
+    subject = "the flowchart"
 
 
 class DiagnoseForm(forms.Form):

@@ -3,7 +3,7 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
@@ -13,9 +13,15 @@ from kb.models import Article
 from lib import votes
 from troubleshooter import diagnosis, flowchart, setup
 from troubleshooter.diagnosis.commands import suggest
-from troubleshooter.forms import CarryForm, DiagnoseForm, OutcomeFeedbackForm, SetupForm
+from troubleshooter.forms import (
+    CarryForm,
+    CompareVersionsForm,
+    DiagnoseForm,
+    OutcomeFeedbackForm,
+    SetupForm,
+)
 from troubleshooter.graph import draw
-from troubleshooter.models import OutcomeFeedback
+from troubleshooter.models import ChartVersion, OutcomeFeedback
 
 SHORT = 300
 
@@ -170,11 +176,13 @@ def _outcome_context(outcome, walk, carried, thanks=None):
     sections = ("meaning", "confirm", "fix", "prevent")
     texts = (getattr(outcome, name) for name in sections)
     carry, status = carried.context(*texts, from_log=outcome.from_log)
+    chart_version = walk.version if walk else flowchart.get().version
     context = {
         "commands": _commands_for(outcome.slug, carried.result),
         "outcome": outcome,
         "walk": walk,
-        "ticket_query": _ticket_query(walk, outcome.slug),
+        "chart_version": chart_version,
+        "ticket_query": _ticket_query(walk, outcome.slug, chart_version),
         "sections": _article_sections(outcome),
         "thanks": thanks,
         # Each section with the customer's values in its commands.
@@ -214,8 +222,11 @@ def outcome(request, slug):
     return _cacheable(render(request, "troubleshooter/outcome.html", context))
 
 
-def _ticket_query(walk, slug):
-    return urlencode({"path": walk.query() if walk else "", "cause": slug})
+def _ticket_query(walk, slug, chart_version):
+    query = {"path": walk.query() if walk else "", "cause": slug}
+    if chart_version:
+        query[flowchart.VERSION] = chart_version
+    return urlencode(query)
 
 
 # Anonymous and sessionless, like article feedback, so outcome pages stay cacheable.
@@ -235,7 +246,9 @@ def outcome_feedback(request, slug):
     answers = form.cleaned_data["answers"]
     walk = chart.walk(answers)
     path = walk.path if walk.outcome is outcome else ""
-    OutcomeFeedback.objects.create(cause=slug, fixed=fixed, path=path)
+    OutcomeFeedback.objects.create(
+        cause=slug, fixed=fixed, path=path, chart_version=flowchart.version_walked(walk.version)
+    )
     # A walk that carried log lines or typed values keeps them for the ticket: the page
     # is answered here, privately, instead of by a redirect to the shared one.
     try:
@@ -258,7 +271,40 @@ def flowchart_map(request):
     chart = flowchart.get()
     walk = chart.walk(request.GET) if request.GET else None
     svg = draw(chart, walk)
-    return _cacheable(render(request, "troubleshooter/map.html", {"svg": svg, "walk": walk}))
+    context = {"svg": svg, "walk": walk, "chart_version": chart.version}
+    return _cacheable(render(request, "troubleshooter/map.html", context))
+
+
+@require_safe
+def history(request):
+    """Every stored version of the flowchart, newest first, with what changed in each."""
+    versions = list(ChartVersion.objects.defer("chart"))
+    context = {"versions": versions, "current": flowchart.get().version}
+    return _cacheable(render(request, "troubleshooter/history.html", context))
+
+
+@require_safe
+def version(request, number):
+    """One stored version of the flowchart: its questions, answers and outcomes."""
+    stored = get_object_or_404(ChartVersion, number=number)
+    context = {"version": stored, "current": flowchart.get().version}
+    return _cacheable(render(request, "troubleshooter/version.html", context))
+
+
+@require_safe
+def compare(request):
+    """What changed between two stored versions of the flowchart."""
+    numbers = list(ChartVersion.objects.order_by("number").values_list("number", flat=True))
+    form = CompareVersionsForm(request.GET, numbers)
+    context = {"numbers": numbers, "form": form}
+    if form.is_valid() and numbers:
+        wanted = [form.cleaned_data["from"], form.cleaned_data["to"]]
+        versions = ChartVersion.objects.in_bulk(wanted, field_name="number")
+        old, new = versions[wanted[0]], versions[wanted[1]]
+        context.update(old=old, new=new, changes=new.changes_since(old))
+    status = 200 if form.is_valid() else 400
+    response = render(request, "troubleshooter/compare.html", context, status=status)
+    return _cacheable(response) if form.is_valid() else response
 
 
 def highlight_evidence(line, evidence):

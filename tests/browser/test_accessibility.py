@@ -40,3 +40,34 @@ def test_no_serious_violations_on_a_phone(phone, site):
     for path in ("/", "/kb/backend-down/"):
         phone.goto(site + path)
         assert axe_violations(phone) == [], path
+
+
+CHART_PAGES = (
+    "/troubleshoot/history/",
+    "/troubleshoot/history/v2/",
+    "/troubleshoot/history/compare/?from=1&to=2",
+)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_violations_on_the_flowcharts_history(browser, site, scheme):
+    from tests.test_html_validity import second_chart_version
+
+    second_chart_version()
+    page = _new_page(browser, color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    for path in CHART_PAGES:
+        page.goto(site + path)
+        assert axe_violations(page) == [], path
+    assert page.locator(".diff-added").count() > 0
+    _close(page)
+
+
+def test_the_flowcharts_history_fits_a_phone(phone, site):
+    from tests.test_html_validity import second_chart_version
+
+    second_chart_version()
+    for path in CHART_PAGES:
+        phone.goto(site + path)
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, path
+        assert axe_violations(phone) == [], path

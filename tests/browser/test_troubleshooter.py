@@ -18,16 +18,17 @@ def test_a_path_with_htmx_back_change_and_reload(page, site):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "What does the proxy's error log say at the time of the 502?"
     )
-    expect(page).to_have_url(f"{site}/troubleshoot/?code=502")
+    # Each link carries the version of the chart the walk began on.
+    expect(page).to_have_url(f"{site}/troubleshoot/?code=502&chart=1")
     answer(page, "connect() failed (111: Connection refused)")
     expect(page.get_by_role("heading", level=1)).to_have_text("Is the backend running?")
-    expect(page).to_have_url(f"{site}/troubleshoot/?code=502&log-502=refused")
+    expect(page).to_have_url(f"{site}/troubleshoot/?code=502&log-502=refused&chart=1")
     assert page.evaluate("window.notReloaded") is True
     expect(page.get_by_role("heading", level=1)).to_be_focused()
     assert page.title().startswith("Is the backend running?")
 
     page.go_back()
-    expect(page).to_have_url(f"{site}/troubleshoot/?code=502")
+    expect(page).to_have_url(f"{site}/troubleshoot/?code=502&chart=1")
     expect(page.get_by_role("heading", level=1)).to_contain_text("error log say")
 
     answer(page, "connect() failed (111: Connection refused)")
@@ -53,7 +54,9 @@ def test_a_path_with_htmx_back_change_and_reload(page, site):
 def test_the_last_answer_opens_the_outcome_page(page, site):
     page.goto(f"{site}/troubleshoot/?code=503")
     answer(page, "limiting requests, or limiting connections by zone")
-    expect(page).to_have_url(f"{site}/troubleshoot/cause/rate-limited/?code=503&log-503=limiting")
+    expect(page).to_have_url(
+        f"{site}/troubleshoot/cause/rate-limited/?code=503&log-503=limiting&chart=1"
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "The proxy's rate limit is turning visitors away"
     )
@@ -63,10 +66,10 @@ def test_the_last_answer_opens_the_outcome_page(page, site):
 def test_without_javascript_the_same_path_works_with_links(no_js_page, site):
     no_js_page.goto(f"{site}/troubleshoot/")
     answer(no_js_page, "503 Service Unavailable")
-    expect(no_js_page).to_have_url(f"{site}/troubleshoot/?code=503")
+    expect(no_js_page).to_have_url(f"{site}/troubleshoot/?code=503&chart=1")
     answer(no_js_page, "server reached pm.max_children")
     expect(no_js_page).to_have_url(
-        f"{site}/troubleshoot/cause/worker-pool-exhausted/?code=503&log-503=max-children"
+        f"{site}/troubleshoot/cause/worker-pool-exhausted/?code=503&log-503=max-children&chart=1"
     )
     no_js_page.get_by_role("button", name="Yes, it works again").click()
     expect(no_js_page.get_by_role("status")).to_contain_text("Good to hear")
