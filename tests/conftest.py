@@ -137,10 +137,13 @@ def _render_each_text_once():
 def _empty_cache():
     from django.core.cache import cache
 
+    from incidents import known
     from portal import pagecache
 
     cache.clear()
     pagecache.forget()
+    known.forget()
     yield
     cache.clear()
     pagecache.forget()
+    known.forget()
