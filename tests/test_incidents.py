@@ -10,6 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from incidents.models import Incident
+from tests.test_tickets import submit
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -319,6 +321,70 @@ def test_markup_in_an_incident_is_shown_as_text(visitor):
     assert "alert(3)" not in detail
     assert "javascript:" not in detail
     assert "<em>fine</em>" in detail
+
+
+# Tickets --------------------------------------------------------------------------------------
+
+
+def test_a_ticket_sent_during_an_incident_is_tagged_with_it(
+    client, django_capture_on_commit_callbacks
+):
+    incident = open_incident()
+    response = submit(client, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert Ticket.objects.get().incident == incident
+
+
+def test_a_ticket_sent_after_it_is_resolved_is_not_tagged(
+    client, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    open_incident(started=now - datetime.timedelta(hours=2), resolved=now)
+    submit(client, django_capture_on_commit_callbacks)
+    assert Ticket.objects.get().incident is None
+
+
+def test_the_ticket_form_names_the_incident(client):
+    open_incident()
+    assert "Packet loss in Frankfurt" in notice(client.get("/tickets/new/"))
+
+
+def test_the_agent_sees_the_incident_on_the_ticket_and_in_the_queue(
+    visitor, agent_client, django_capture_on_commit_callbacks
+):
+    incident = open_incident(started=timezone.now() - datetime.timedelta(minutes=30))
+    submit(visitor, django_capture_on_commit_callbacks)
+    ticket = Ticket.objects.get()
+    other = Ticket.objects.create(
+        vps="vps-1", domain="example.org", error="502", docker="no", email="a@example.com",
+        description="Before the incident.", submission="other",
+    )  # fmt: skip
+    Ticket.objects.filter(pk=other.pk).update(incident=None)  # as if sent before it
+    page = agent_client.get(f"/admin/tickets/ticket/{ticket.pk}/change/").content.decode()
+    started = timezone.localtime(incident.started)
+    text = (
+        f"Known problem: Packet loss in Frankfurt — VPSs in fra-2, since "
+        f"{started.day} {started:%b}, {started:%H:%M}"
+    )
+    assert f'<p class="ticket-incident"><strong>{text}</strong> (still open)' in page
+    # First on the page, above the ticket's own fields.
+    assert page.index("ticket-incident") < page.index("Internal note")
+    queue = agent_client.get("/admin/tickets/ticket/").content.decode()
+    assert '<strong class="ticket-incident-chip">Packet loss in Frankfurt</strong>' in queue
+    during = agent_client.get("/admin/tickets/ticket/?incident=any").content.decode()
+    assert ticket.reference in during and other.reference not in during
+    outside = agent_client.get("/admin/tickets/ticket/?incident=none").content.decode()
+    assert ticket.reference not in outside and other.reference in outside
+    by_incident = agent_client.get(f"/admin/tickets/ticket/?incident={incident.pk}")
+    assert ticket.reference in by_incident.content.decode()
+
+
+def test_a_ticket_without_an_incident_shows_no_notice_to_the_agent(
+    visitor, agent_client, django_capture_on_commit_callbacks
+):
+    submit(visitor, django_capture_on_commit_callbacks)
+    page = agent_client.get(f"/admin/tickets/ticket/{Ticket.objects.get().pk}/change/")
+    assert "ticket-incident" not in page.content.decode()
 
 
 def test_staff_filter_incidents_by_state(agent_client):
