@@ -276,7 +276,7 @@ def test_the_incident_page_says_when_it_was_resolved(visitor):
     incident = open_incident(started=now - datetime.timedelta(hours=2), resolved=now)
     html = visitor.get(f"/incidents/{incident.pk}/").content.decode()
     resolved = timezone.localtime(now)
-    assert f'Resolved <time datetime="{resolved.isoformat()}">' in html
+    assert f'Resolved <time datetime="{resolved:%Y-%m-%dT%H:%M:%S%z}">' in html
     assert f"{resolved.day} {resolved:%B %Y, %H:%M}" in html
     assert "we are working on it" not in html
 
