@@ -135,6 +135,7 @@ def test_the_first_step_of_the_troubleshooter_asks_to_check_it_before_anything_e
 # Caching ----------------------------------------------------------------------------------
 
 
+@pytest.mark.cache
 def test_opening_an_incident_in_the_admin_shows_it_on_cached_pages_at_once(
     visitor, agent_client, real_content
 ):
@@ -151,6 +152,7 @@ def test_opening_an_incident_in_the_admin_shows_it_on_cached_pages_at_once(
         assert "Packet loss in Frankfurt" in notice(visitor.get(url)), url
 
 
+@pytest.mark.cache
 def test_editing_an_incident_shows_the_new_text_at_once(visitor, agent_client):
     incident = open_incident()
     visitor.get("/troubleshoot/")
@@ -160,6 +162,7 @@ def test_editing_an_incident_shows_the_new_text_at_once(visitor, agent_client):
     assert "Frankfurt and Amsterdam" in notice(visitor.get("/troubleshoot/"))
 
 
+@pytest.mark.cache
 def test_resolving_in_the_admin_form_hides_it_on_cached_pages_at_once(visitor, agent_client):
     incident = open_incident(started=timezone.now() - datetime.timedelta(hours=1))
     visitor.get("/troubleshoot/")
@@ -172,6 +175,7 @@ def test_resolving_in_the_admin_form_hides_it_on_cached_pages_at_once(visitor, a
     assert notice(visitor.get("/troubleshoot/")) is None
 
 
+@pytest.mark.cache
 def test_the_mark_resolved_now_action_hides_it_on_cached_pages_at_once(visitor, agent_client):
     incident = open_incident()
     visitor.get("/troubleshoot/")
@@ -189,6 +193,7 @@ def test_the_mark_resolved_now_action_hides_it_on_cached_pages_at_once(visitor, 
     assert "step-known-problem" not in visitor.get("/troubleshoot/").content.decode()
 
 
+@pytest.mark.cache
 def test_deleting_an_incident_hides_it_at_once(visitor):
     incident = open_incident()
     visitor.get("/troubleshoot/")
@@ -198,6 +203,7 @@ def test_deleting_an_incident_hides_it_at_once(visitor):
     assert notice(visitor.get("/troubleshoot/")) is None
 
 
+@pytest.mark.cache
 def test_the_notice_goes_when_its_resolved_time_passes_without_anybody_saving(visitor):
     resolved = timezone.now() + datetime.timedelta(seconds=1.5)
     open_incident(started=timezone.now() - datetime.timedelta(hours=1), resolved=resolved)
@@ -211,6 +217,7 @@ def test_the_notice_goes_when_its_resolved_time_passes_without_anybody_saving(vi
     assert "Resolved" in visitor.get(f"/incidents/{Incident.objects.get().pk}/").content.decode()
 
 
+@pytest.mark.cache
 def test_the_notice_comes_when_a_planned_start_arrives(visitor):
     open_incident(started=timezone.now() + datetime.timedelta(seconds=1))
     visitor.get("/troubleshoot/")
@@ -220,6 +227,7 @@ def test_the_notice_comes_when_a_planned_start_arrives(visitor):
     assert notice(visitor.get("/troubleshoot/")) is not None
 
 
+@pytest.mark.cache
 def test_an_article_revalidated_by_its_etag_gets_the_notice(visitor, real_content):
     first = visitor.get("/kb/backend-down/")
     etag = first["ETag"]
@@ -230,6 +238,7 @@ def test_an_article_revalidated_by_its_etag_gets_the_notice(visitor, real_conten
     assert notice(again) is not None
 
 
+@pytest.mark.cache
 def test_a_cached_page_asks_the_database_nothing_while_an_incident_is_open(
     visitor, real_content, django_assert_num_queries
 ):
@@ -241,6 +250,7 @@ def test_a_cached_page_asks_the_database_nothing_while_an_incident_is_open(
     assert notice(cached) is not None
 
 
+@pytest.mark.cache
 def test_the_notice_asks_the_database_once_then_reads_the_cache(
     visitor, settings, django_assert_num_queries
 ):
