@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from incidents.models import Incident
+from lib.admin import DateFiltersWithinCalendar
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -21,7 +22,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(DateFiltersWithinCalendar, admin.ModelAdmin):
     list_display = ["title", "affected", "started", "resolved", "open"]
     list_filter = [StateFilter, "started"]
     search_fields = ["title", "affected", "description"]

@@ -405,3 +405,9 @@ def test_staff_filter_incidents_by_state(agent_client):
     assert "Still going" in opened and "All over" not in opened
     resolved = agent_client.get("/admin/incidents/incident/?state=resolved").content.decode()
     assert "All over" in resolved and "Still going" not in resolved
+
+
+def test_a_date_filter_beyond_any_calendar_gets_the_admins_own_answer(agent_client):
+    response = agent_client.get(f"/admin/incidents/incident/?started__year={'9' * 38}")
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")

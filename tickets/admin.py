@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.contrib.admin.views.main import ERROR_FLAG
-from django.http import HttpResponseRedirect, QueryDict
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from incidents.models import Incident
+from lib.admin import DateFiltersWithinCalendar
 from tickets.models import OutboundEmail, Ticket
 from troubleshooter import flowchart
 
@@ -45,7 +45,7 @@ class DuringIncidentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(DateFiltersWithinCalendar, admin.ModelAdmin):
     list_display = [
         "reference", "created_at", "status", "during_incident", "error", "diagnosed_cause",
         "outcome", "docker", "domain", "vps",
@@ -55,15 +55,6 @@ class TicketAdmin(admin.ModelAdmin):
         "created_at",
     ]  # fmt: skip
     list_select_related = ["incident"]
-
-    def changelist_view(self, request, extra_context=None):
-        # A date filter beyond any calendar (created_at__year=99999…) fails in Python's
-        # datetime, which the admin does not expect; it gets the admin's own answer to a
-        # filter it cannot apply.
-        try:
-            return super().changelist_view(request, extra_context)
-        except (OverflowError, ValueError):
-            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
 
     search_fields = ["reference", "domain", "vps", "email"]
     list_editable = ["status"]
