@@ -387,6 +387,8 @@ def test_the_agent_sees_the_incident_on_the_ticket_and_in_the_queue(
     assert ticket.reference not in outside and other.reference in outside
     by_incident = agent_client.get(f"/admin/tickets/ticket/?incident={incident.pk}")
     assert ticket.reference in by_incident.content.decode()
+    for odd in ("9" * 30, "\u0661\u0662", "x"):
+        assert agent_client.get("/admin/tickets/ticket/", {"incident": odd}).status_code == 200
 
 
 def test_a_ticket_without_an_incident_shows_no_notice_to_the_agent(

@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 
 from incidents.models import Incident
 from lib.admin import DateFiltersWithinCalendar
+from lib.forms import whole_number
 from tickets.models import OutboundEmail, Ticket
 from troubleshooter import flowchart
 
@@ -39,9 +40,8 @@ class DuringIncidentFilter(admin.SimpleListFilter):
             return queryset.filter(incident__isnull=False)
         if value == "none":
             return queryset.filter(incident__isnull=True)
-        if value and value.isdecimal() and len(value) < 19:
-            return queryset.filter(incident_id=int(value))
-        return queryset
+        pk = whole_number(value)
+        return queryset.filter(incident_id=pk) if pk is not None else queryset
 
 
 @admin.register(Ticket)
