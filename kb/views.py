@@ -6,6 +6,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_POST, require_safe
 
+from incidents import known
 from kb.diff import metadata_changes
 from kb.forms import CompareForm, FeedbackForm
 from kb.models import Article, Category, Feedback, Tag, Version
@@ -51,8 +52,10 @@ def _article_etag(request, slug):
     newest = Version.objects.aggregate(newest=Max("pk"))["newest"]
     archived = archived_at.timestamp() if archived_at else 0
     # The way into the troubleshooter shown on cause articles comes from the flowchart,
-    # which changes with a content load, as the generation does.
-    return f"{settings.RELEASE}-{version_id}-{newest}-{archived}-{generation.current()}"
+    # which changes with a content load, as the generation does. The known-problem
+    # notice on top changes with the incidents.
+    content = generation.current()
+    return f"{settings.RELEASE}-{version_id}-{newest}-{archived}-{content}-{known.page_key()}"
 
 
 def _version_page(request, article, version):

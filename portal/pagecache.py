@@ -10,6 +10,12 @@ Keys carry a content generation. `load_content` bumps it, and every process pick
 the new value within `generation.TTL` seconds, so a content deploy never shows pages
 rendered from the previous content for longer than that.
 
+Keys also carry the state of the known-problem notice (`incidents.known.page_key`):
+saving or resolving an incident changes it, and so does the clock passing an open
+incident's resolved time, so a cached page never shows a notice that is gone or
+hides one that is up. It comes from the cache; the database is asked only when the
+cache has lost it.
+
 Each process also keeps the pages it served last (`NEAR_PAGES` of them) for at most
 `generation.TTL` seconds: a popular page is then answered without a round trip to
 Redis, which measured as the larger part of a hit (1,900 pages a second on two cores
@@ -27,6 +33,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, get_max_age
 from django.utils.http import parse_etags
 
+from incidents import known
 from lib import generation
 
 STORED_VARY = {"hx-request"}
@@ -74,6 +81,7 @@ def _key(request):
         (
             settings.RELEASE,
             str(generation.current()),
+            known.page_key(),
             request.scheme,
             request.get_host(),  # validates Host against ALLOWED_HOSTS on hits too
             request.get_full_path(),

@@ -25,6 +25,7 @@ urlpatterns = [
     path("kb/", include("kb.urls")),
     path("troubleshoot/", include("troubleshooter.urls")),
     path("tickets/", include("tickets.urls")),
+    path("incidents/", include("incidents.urls")),
     path("api/diagnose", api.diagnose, name="api-diagnose"),
     # Browsers ask for /favicon.ico whatever the page names; the icon is a static file.
     path("favicon.ico", Favicon.as_view(), name="favicon"),

@@ -137,13 +137,16 @@ def _render_each_text_once():
 def _empty_cache():
     from django.core.cache import cache
 
+    from incidents import known
     from portal import pagecache
     from troubleshooter import flowchart
 
     cache.clear()
     pagecache.forget()
+    known.forget()
     yield
     cache.clear()
     pagecache.forget()
+    known.forget()
     # Which stored version the chart is was read from this test's database, now gone.
     flowchart.forget_versions()

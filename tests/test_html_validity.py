@@ -2,6 +2,7 @@
 Java): no errors on any kind of page, in the states a visitor sees them."""
 
 import copy
+import datetime
 import json
 import shutil
 import subprocess
@@ -50,8 +51,22 @@ def second_chart_version():
 
 def pages(client):
     """(name, html) of one page of each kind, the way a visitor meets it."""
+    from django.utils import timezone
+
+    from incidents.models import Incident
     from troubleshooter import flowchart
 
+    # A known problem is open, so every page carries its notice (and the first step its
+    # box); a resolved one has a page of its own.
+    now = timezone.now()
+    opened = Incident.objects.create(
+        title="Packet loss in Frankfurt", affected="VPSs in fra-2",
+        description="A switch drops packets.\n\n- SSH is slow\n- sites time out",
+    )  # fmt: skip
+    resolved = Incident.objects.create(
+        title="Slow disks", affected="VPSs in par-1", started=now - datetime.timedelta(days=2),
+        resolved=now - datetime.timedelta(days=1),
+    )  # fmt: skip
     chart = flowchart.get()
     second_chart_version()
     gets = [
@@ -62,6 +77,7 @@ def pages(client):
         "/troubleshoot/history/", "/troubleshoot/history/v1/", "/troubleshoot/history/v2/",
         "/troubleshoot/history/compare/?from=1&to=2", "/troubleshoot/history/compare/?from=x",
     ]  # fmt: skip
+    gets += ["/incidents/", opened.get_absolute_url(), resolved.get_absolute_url()]
     gets += [outcome.get_absolute_url() for outcome in chart.outcomes.values()]
     for url in gets:
         response = client.get(url)

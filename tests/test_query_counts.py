@@ -25,9 +25,10 @@ def no_page_cache(settings, real_content):
         # the ETag (version and archived, the newest version), the article, its tags,
         # the related articles and their versions
         ("/kb/backend-down/", 7),
-        # the matches, then their titles and summaries; on SQLite the snippets are cut
-        # in a temporary table in between (emptied, filled, read)
-        ("/search/?q=php-fpm+socket", 2 if ON_POSTGRES else 5),
+        # the ranked matches; the marked titles and texts of the page shown (on
+        # PostgreSQL the texts, then their headlines; on SQLite the snippets are cut in a
+        # temporary table: emptied, filled, read); their titles and summaries
+        ("/search/?q=php-fpm+socket", 4 if ON_POSTGRES else 6),
         ("/troubleshoot/", 0),  # the flowchart is content, read once per process
         ("/troubleshoot/?code=502&log-502=refused", 0),
     ],

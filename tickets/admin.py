@@ -1,8 +1,12 @@
 from django.contrib import admin
-from django.contrib.admin.views.main import ERROR_FLAG
-from django.http import HttpResponseRedirect, QueryDict
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from incidents.models import Incident
+from lib.admin import DateFiltersWithinCalendar
+from lib.forms import whole_number
 from tickets.models import OutboundEmail, Ticket
 from troubleshooter import flowchart
 
@@ -18,22 +22,39 @@ class OutboundEmailInline(admin.TabularInline):
         return False
 
 
-@admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
-    list_display = [
-        "reference", "created_at", "status", "error", "diagnosed_cause", "outcome", "docker",
-        "domain", "vps",
-    ]  # fmt: skip
-    list_filter = ["status", "error", "diagnosed_cause", "outcome", "docker", "created_at"]
+class DuringIncidentFilter(admin.SimpleListFilter):
+    title = "during incident"
+    parameter_name = "incident"
 
-    def changelist_view(self, request, extra_context=None):
-        # A date filter beyond any calendar (created_at__year=99999…) fails in Python's
-        # datetime, which the admin does not expect; it gets the admin's own answer to a
-        # filter it cannot apply.
-        try:
-            return super().changelist_view(request, extra_context)
-        except (OverflowError, ValueError):
-            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+    def lookups(self, request, model_admin):
+        incidents = Incident.objects.filter(tickets__isnull=False).distinct()[:20]
+        return [
+            ("any", "During any incident"),
+            ("none", "Not during one"),
+            *((str(incident.pk), incident.title) for incident in incidents),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "any":
+            return queryset.filter(incident__isnull=False)
+        if value == "none":
+            return queryset.filter(incident__isnull=True)
+        pk = whole_number(value)
+        return queryset.filter(incident_id=pk) if pk is not None else queryset
+
+
+@admin.register(Ticket)
+class TicketAdmin(DateFiltersWithinCalendar, admin.ModelAdmin):
+    list_display = [
+        "reference", "created_at", "status", "during_incident", "error", "diagnosed_cause",
+        "outcome", "docker", "domain", "vps",
+    ]  # fmt: skip
+    list_filter = [
+        "status", DuringIncidentFilter, "error", "diagnosed_cause", "outcome", "docker",
+        "created_at",
+    ]  # fmt: skip
+    list_select_related = ["incident"]
 
     search_fields = ["reference", "domain", "vps", "email"]
     list_editable = ["status"]
@@ -42,6 +63,13 @@ class TicketAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.incident_id:
+            # First on the page: the customer may be seeing the platform's problem.
+            return [("Sent during a known problem", {"fields": ["incident_notice"]}), *fieldsets]
+        return fieldsets
 
     fieldsets = [
         (None, {"fields": ["reference", "status", "internal_note"]}),
@@ -78,10 +106,36 @@ class TicketAdmin(admin.ModelAdmin):
         "reference", "error", "domain", "vps", "docker", "email", "description", "log_display",
         "log_unavailable", "diagnosed_cause_link", "outcome_link", "path_display",
         "chart_version_link", "article_version_link", "created_at", "updated_at", "submission",
+        "incident_notice",
     ]  # fmt: skip
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="During incident", ordering="incident__started")
+    def during_incident(self, ticket):
+        if ticket.incident is None:
+            return "-"
+        return format_html('<strong class="ticket-incident-chip">{}</strong>', ticket.incident)
+
+    @admin.display(description="Known problem")
+    def incident_notice(self, ticket):
+        incident = ticket.incident
+        if incident is None:
+            return "-"
+        if incident.is_open:
+            state = "still open"
+        elif incident.resolved:
+            state = f"resolved {timezone.localtime(incident.resolved):%-d %b %Y, %H:%M}"
+        else:
+            state = "not started yet"
+        return format_html(
+            '<p class="ticket-incident"><strong>{}</strong> ({})<br>'
+            '<a href="{}">Edit the incident</a> · <a href="{}">Its public page</a></p>',
+            incident.banner_text(dated=True), state,
+            reverse("admin:incidents_incident_change", args=[incident.pk]),
+            incident.get_absolute_url(),
+        )  # fmt: skip
 
     @admin.display(description="Log lines")
     def log_display(self, ticket):

@@ -5,6 +5,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from incidents.models import Incident
+
 # Crockford's base32 alphabet: no I, L, O or U, so a reference read over the phone
 # or copied by hand cannot be mistaken.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -64,6 +66,15 @@ class Ticket(models.Model):
         help_text="The version of the flowchart the customer walked.",
     )
 
+    incident = models.ForeignKey(
+        Incident,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        help_text="The known problem that was open when the ticket was sent.",
+    )
+
     internal_note = models.TextField(blank=True, help_text="Only staff see this.")
     submission = models.CharField(
         max_length=64,
@@ -79,6 +90,12 @@ class Ticket(models.Model):
 
     def __str__(self):
         return f"{self.reference} ({self.get_error_display()}, {self.domain})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.incident_id is None:
+            # Tagged when it is sent, with the newest incident open at that moment.
+            self.incident = Incident.objects.open_at(self.created_at).first()
+        super().save(*args, **kwargs)
 
     @property
     def status_token(self):
