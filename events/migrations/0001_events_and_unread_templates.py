@@ -5,41 +5,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('question_reached', 'Flowchart question reached'), ('question_answered', 'Flowchart question answered'), ('outcome_reached', 'Outcome reached'), ('article_read', 'Article read'), ('search_ticket', 'Search followed by a ticket'), ('outcome_fixed', '“Did this fix it?” answered'), ('article_helpful', '“Was this helpful?” answered'), ('search_empty', 'Search with no result')], max_length=32)),
-                ('subject', models.SlugField(blank=True, db_index=False, help_text='The question id, outcome slug or article slug; empty for searches.', max_length=100)),
-                ('detail', models.CharField(blank=True, help_text='The answer chosen, “yes” or “no”, “walked”, or the masked search text.', max_length=200)),
-                ('version', models.PositiveIntegerField(blank=True, help_text="The article's or the flowchart's version number.", null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("question_reached", "Flowchart question reached"),
+                            ("question_answered", "Flowchart question answered"),
+                            ("outcome_reached", "Outcome reached"),
+                            ("article_read", "Article read"),
+                            ("search_ticket", "Search followed by a ticket"),
+                            ("outcome_fixed", "“Did this fix it?” answered"),
+                            ("article_helpful", "“Was this helpful?” answered"),
+                            ("search_empty", "Search with no result"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "subject",
+                    models.SlugField(
+                        blank=True,
+                        db_index=False,
+                        help_text="The question id, outcome slug or article slug; empty for searches.",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "detail",
+                    models.CharField(
+                        blank=True,
+                        help_text="The answer chosen, “yes” or “no”, “walked”, or the masked search text.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="The article's or the flowchart's version number.",
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['kind', 'created_at'], name='event_kind_created'), models.Index(fields=['kind', 'subject', 'version', 'created_at'], name='event_kind_subject'), models.Index(fields=['created_at'], name='event_created')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["kind", "created_at"], name="event_kind_created"),
+                    models.Index(
+                        fields=["kind", "subject", "version", "created_at"],
+                        name="event_kind_subject",
+                    ),
+                    models.Index(fields=["created_at"], name="event_created"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UnreadTemplate',
+            name="UnreadTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('template', models.CharField(max_length=300, unique=True)),
-                ('program', models.CharField(blank=True, help_text='The program the line looks like it came from.', max_length=32)),
-                ('count', models.PositiveBigIntegerField(default=0)),
-                ('first_seen', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_seen', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("template", models.CharField(max_length=300, unique=True)),
+                (
+                    "program",
+                    models.CharField(
+                        blank=True,
+                        help_text="The program the line looks like it came from.",
+                        max_length=32,
+                    ),
+                ),
+                ("count", models.PositiveBigIntegerField(default=0)),
+                ("first_seen", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_seen", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-count', 'template'],
-                'indexes': [models.Index(fields=['-count'], name='unread_count'), models.Index(fields=['last_seen'], name='unread_last_seen')],
+                "ordering": ["-count", "template"],
+                "indexes": [
+                    models.Index(fields=["-count"], name="unread_count"),
+                    models.Index(fields=["last_seen"], name="unread_last_seen"),
+                ],
             },
         ),
     ]
