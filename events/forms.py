@@ -35,9 +35,11 @@ class EventForm(forms.Form):
     version = forms.IntegerField(required=False, min_value=1, max_value=MAX_VERSION)
 
 
-def _plain(value):
+def _plain(name, value):
     # JSON gives lists, objects, booleans and floats too; none of them is a field's value.
-    return value is None or isinstance(value, str) or type(value) is int
+    if name == "version":
+        return value is None or type(value) is int
+    return value is None or isinstance(value, str)
 
 
 def read_batch(body):
@@ -57,7 +59,7 @@ def read_batch(body):
     for event in events:
         if not isinstance(event, dict) or not set(event) <= FIELDS:
             raise Refused(f"An event has only the fields {', '.join(sorted(FIELDS))}.")
-        if not all(_plain(value) for value in event.values()):
+        if not all(_plain(name, value) for name, value in event.items()):
             raise Refused("An event's fields are text, or a whole number for the version.")
         form = EventForm({k: v for k, v in event.items() if v is not None})
         if not form.is_valid():

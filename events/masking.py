@@ -57,7 +57,8 @@ _MASKS = [
     ("<id>", re.compile(r"\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b", re.I)),
     # Tokens that mix letters and digits (session ids, request ids, container ids).
     ("<id>", re.compile(r"\b(?=\w*\d)(?=\w*[a-z])[\w-]{12,}\b", re.I)),
-    ("<num>", re.compile(r"(?<![<\w])\d+(?:[.,]\d+)*")),
+    # Every number, also inside a word (php8.2-fpm becomes php<num>-fpm).
+    ("<num>", re.compile(r"\d+(?:[.,]\d+)*")),
 ]
 _TIMESTAMPS = re.compile(
     r"\d{4}[/-]\d{2}[/-]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
