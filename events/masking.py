@@ -69,8 +69,20 @@ _TIMESTAMPS = re.compile(
 )
 _QUOTED = re.compile(r'"[^"\n]*"')
 _SPACES = re.compile(r"\s+")
-# Placeholders the visitor typed are kept as text; the marks of ours are the only <…>.
+# Angle brackets are ours alone: any other is dropped, so typed markup cannot pass
+# for a placeholder. Text masked before (a search handed back by a page) keeps its own.
 _ANGLES = re.compile(r"[<>]")
+_PLACEHOLDER = re.compile(r"<(num|ip|host|path|id|email|url|str|time)>")
+_KEPT = re.compile(r"\x00(\w+)\x00")
+
+
+def _strip_angles(text):
+    text = str(text).replace("\x00", " ")
+    return _ANGLES.sub(" ", _PLACEHOLDER.sub("\x00\\1\x00", text))
+
+
+def _restore(text):
+    return _KEPT.sub(r"<\1>", text)
 
 
 def _apply(text):
@@ -93,13 +105,12 @@ def _clip(text, limit):
 
 def mask(text, limit=MAX_MASKED):
     """Search text with every address, name, path, id and number replaced."""
-    return _clip(_apply(_ANGLES.sub(" ", str(text))), limit)
+    return _clip(_restore(_apply(_strip_angles(text))), limit)
 
 
 def template(line, limit=MAX_TEMPLATE):
     """A log line's template: its wording, with timestamps, quoted values and every
     address, name, path, id and number replaced."""
-    line = _ANGLES.sub(" ", str(line))
-    line = _TIMESTAMPS.sub("<time>", line)
-    line = _QUOTED.sub('"<str>"', line)
-    return _clip(_apply(line), limit)
+    line = _TIMESTAMPS.sub("\x00time\x00", _strip_angles(line))
+    line = _QUOTED.sub('"\x00str\x00"', line)
+    return _clip(_restore(_apply(line)), limit)

@@ -441,3 +441,8 @@ def test_a_daily_timer_runs_prune_events():
     # Every timer shipped has the service it starts.
     for timer in systemd.glob("*.timer"):
         assert timer.with_suffix(".service").exists()
+
+
+def test_text_masked_before_keeps_its_placeholders_when_masked_again():
+    once = masking.mask("refused on 10.0.0.7 for bob@x.io")
+    assert masking.mask(once) == once == "refused on <ip> for <email>"
