@@ -357,7 +357,8 @@ def test_it_guesses_the_program_from_the_line(client, real_content):
 
 
 def test_a_paste_with_a_cause_keeps_nothing(client, real_content):
-    client.post("/troubleshoot/diagnose/", {"log": f"{REFUSED}\nfrobnicator 1 gave up"})
+    unread = "2026/11/21 03:12:46 [error] 1#1: *2 frobnicator 1 gave up"
+    client.post("/troubleshoot/diagnose/", {"log": f"{REFUSED}\n{unread}"})
     client.post("/api/diagnose", {"log": REFUSED})
     assert UnreadTemplate.objects.count() == 0
 
