@@ -4,6 +4,9 @@ sends, nothing a visitor typed is kept unmasked, and old rows go."""
 
 import json
 import re
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -381,6 +384,20 @@ def test_learning_is_one_atomic_upsert_per_paste():
     UnreadTemplate.objects.learn(lines)
     counts = dict(UnreadTemplate.objects.values_list("template", "count"))
     assert counts == {"frobnicator <num> gave up": 4, "other <num>": 2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pastes_at_once_all_count_on_the_same_template(live_server):
+    def paste(number):
+        data = urllib.parse.urlencode({"log": f"frobnicator {number} gave up"}).encode()
+        with urllib.request.urlopen(f"{live_server.url}/api/diagnose", data) as response:
+            return response.status
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(paste, range(16))) == [200] * 16
+    assert list(UnreadTemplate.objects.values_list("template", "count")) == [
+        ("frobnicator <num> gave up", 16)
+    ]
 
 
 def test_the_diagnosis_pages_say_what_is_kept(client, real_content):
