@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from events.models import BEACON_KINDS, DETAIL_LENGTH, SUBJECT_LENGTH, Kind
+from lib.forms import TextField
 
 MAX_BODY = 16 * 1024  # bytes: a batch is a few hundred
 MAX_EVENTS = 50
@@ -31,7 +32,8 @@ class EventForm(forms.Form):
         max_length=SUBJECT_LENGTH,
         validators=[RegexValidator(r"^[-a-zA-Z0-9_]*\Z", "A subject is a slug.")],
     )
-    detail = forms.CharField(required=False, max_length=DETAIL_LENGTH)
+    # NUL refused; a lone surrogate, which no database can store, becomes U+FFFD.
+    detail = TextField(required=False, max_length=DETAIL_LENGTH)
     version = forms.IntegerField(required=False, min_value=1, max_value=MAX_VERSION)
 
 

@@ -215,6 +215,12 @@ def test_hostile_json_gets_a_4xx_never_a_failure(client, body):
     assert Event.objects.count() == 0
 
 
+def test_a_lone_surrogate_in_a_detail_is_stored_as_a_replacement_character(client):
+    body = '{"events": [{"kind": "question_answered", "subject": "code", "detail": "a\\ud800"}]}'
+    assert beacon(client, body).status_code == 204
+    assert kinds() == [("question_answered", "code", "a\ufffd", None)]
+
+
 def test_the_beacon_takes_only_posts(client):
     assert client.get("/events/").status_code == 405
 
