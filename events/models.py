@@ -156,7 +156,12 @@ class UnreadTemplateQuerySet(models.QuerySet):
 
 class UnreadTemplate(models.Model):
     """The masked pattern of a log line the diagnosis read no cause in, and how often it
-    was pasted: what the pattern library should learn next."""
+    was pasted: what the pattern library should learn next.
+
+    The template is the line through masking.template, the same in every worker and
+    every day, so it can be the row's key. A template miner (Drain3) was not used: the
+    template it gives a line depends on the lines its own process saw before, so each
+    Gunicorn worker, and each restart, would count one message under different keys."""
 
     template = models.CharField(max_length=masking.MAX_TEMPLATE, unique=True)
     program = models.CharField(
