@@ -6,6 +6,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_POST, require_safe
 
+from events.models import Event, Kind
 from incidents import known
 from kb.diff import metadata_changes
 from kb.forms import CompareForm, FeedbackForm
@@ -163,7 +164,9 @@ def feedback(request, slug, number):
         return refusal
     helpful = form.cleaned_data["helpful"]
     Feedback.objects.create(version=version, helpful=helpful, comment=form.cleaned_data["comment"])
+    answer = "yes" if helpful else "no"
+    Event.objects.record(Kind.ARTICLE_HELPFUL, article.slug, answer, version.number)
     if request.htmx:
         return render(request, "kb/article.html#feedback-thanks", {"helpful": helpful})
     target = version.get_absolute_url() if not version.is_current else article.get_absolute_url()
-    return redirect(f"{target}?feedback={'yes' if helpful else 'no'}#feedback")
+    return redirect(f"{target}?feedback={answer}#feedback")

@@ -28,8 +28,8 @@ LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 class TextField(forms.CharField):
     """A CharField whose limit reads well in its message; with `allow_nul`, NUL
-    characters pass, for text that is read and never stored (a search, a log to
-    diagnose), so the reader can say what is wrong with it instead of Django's
+    characters pass, for text that is read and never stored as typed (a search, a log
+    to diagnose), so the reader can say what is wrong with it instead of Django's
     "Null characters are not allowed". A lone surrogate, which cannot be written
     out as UTF-8, becomes U+FFFD, as a decoder would have made it."""
 

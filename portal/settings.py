@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "template_partials",
     "lib",
     "incidents",
+    "events",
     "portal",
     "kb",
     "troubleshooter",
@@ -163,6 +164,8 @@ EMAIL_TIMEOUT = _email.timeout
 DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "help@example.com")
 SUPPORT_EMAIL = env.text("SUPPORT_EMAIL", "support@example.com")
 TICKETS_PER_HOUR = env.integer("TICKETS_PER_HOUR", 5, minimum=1)
+# Usage events and unread log templates are deleted after this many days (prune_events).
+EVENT_RETENTION_DAYS = env.integer("EVENT_RETENTION_DAYS", 90, minimum=1)
 # What the status page tells a customer about when the first reply comes.
 TICKET_REPLY_HOURS = env.integer("TICKET_REPLY_HOURS", 24, minimum=1)
 # How a new ticket's emails leave, after the customer has their answer: from a thread of

@@ -27,6 +27,7 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("incidents/", include("incidents.urls")),
     path("api/diagnose", api.diagnose, name="api-diagnose"),
+    path("events/", include("events.urls")),
     # Browsers ask for /favicon.ico whatever the page names; the icon is a static file.
     path("favicon.ico", Favicon.as_view(), name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),

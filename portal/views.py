@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from events import masking
+from events.models import Event, Kind
 from kb import search as kb_search
 from kb.models import Category
 from portal.forms import SearchForm
@@ -49,10 +51,18 @@ def search(request):
     status = 200
     if form.is_valid():
         query = form.cleaned_data["q"]
-        context["results"] = kb_search.search(query)
+        results = context["results"] = kb_search.search(query)
         # A pasted log line gets its diagnosis first, above the articles.
         if diagnosis.looks_like_log(query) and diagnosis.check_text(query) is None:
             context.update(diagnosis_context(diagnosis.diagnose(query), summary=False))
+        if results.query:
+            # The page keeps this for its tab (static/js/portal.js): a ticket sent after
+            # it counts as a search followed by a ticket.
+            context["masked_query"] = masking.mask(query)
+        # Counted for a search sent (Enter, or a link), not for each pause while typing:
+        # a half-typed word finds nothing too.
+        if results.query and not results and not context.get("findings") and not request.htmx:
+            Event.objects.record(Kind.SEARCH_EMPTY, detail=query)
     else:
         status = 400
     template = "portal/search.html#results" if request.htmx else "portal/search.html"

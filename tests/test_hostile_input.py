@@ -71,13 +71,27 @@ JSON_VALUES = st.recursive(
 )
 
 
-@pytest.mark.reliability("Input", "any JSON value nested up to 3,000 deep to `/api/diagnose`")
+@pytest.mark.reliability(
+    "Input", "any JSON value nested up to 3,000 deep to `/api/diagnose` and the `/events/` beacon"
+)
 @EXAMPLES
 @given(value=JSON_VALUES, depth=st.integers(0, 3000))
 def test_the_api_never_fails_on_any_json(client, real_content, value, depth):
     check(client.post("/api/diagnose", _json_body(value), content_type="application/json"))
     nested = "[" * depth + "]" * depth
     check(client.post("/api/diagnose", nested, content_type="application/json"))
+    # The beacon, as a page of the site sends it: the value alone, as the batch, as an
+    # event, and as each field of an event.
+    fields = {"kind": value, "subject": value, "detail": value, "version": value}
+    batches = (value, {"events": value}, {"events": [value]}, {"events": [fields]})
+    for body in [*map(_json_body, batches), nested]:
+        check(beacon(client, body))
+
+
+def beacon(client, body):
+    return client.post(
+        "/events/", body, content_type="text/plain", HTTP_SEC_FETCH_SITE="same-origin"
+    )
 
 
 @pytest.mark.reliability("Input", "any bytes in any declared charset to every POST endpoint")
@@ -91,6 +105,7 @@ def test_any_body_in_any_charset_gets_a_clear_answer(client, real_content, body,
     # generic() sends the bytes as they are, whatever the charset says.
     for url in ("/api/diagnose", "/troubleshoot/diagnose/", "/tickets/new/", "/troubleshoot/"):
         check(client.generic("POST", url, body, content_type=content_type))
+    check(beacon(client, body))
     strict = Client(raise_request_exception=False, enforce_csrf_checks=True)
     strict.cookies["csrftoken"] = "a" * 32
     for url in ("/tickets/new/", "/troubleshoot/diagnose/"):

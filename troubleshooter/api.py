@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from troubleshooter import diagnosis, flowchart
+from troubleshooter import diagnosis, flowchart, unread
 from troubleshooter.forms import UnreadableBody, api_form
 
 MAX_BYTES = diagnosis.MAX_PASTE_BYTES
@@ -60,7 +60,9 @@ def diagnose(request):
         return _error(str(exc), exc.status)
     if not form.is_valid():
         return _error(" ".join(form.errors["log"]), 400)
+    result = diagnosis.diagnose(form.cleaned_data["log"])
+    unread.keep(result)
     return JsonResponse(
-        as_json(diagnosis.diagnose(form.cleaned_data["log"])),
+        as_json(result),
         json_dumps_params={"ensure_ascii": False},
     )

@@ -9,9 +9,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from events.models import Event, Kind
 from kb.models import Article
 from lib import votes
-from troubleshooter import diagnosis, flowchart, setup
+from troubleshooter import diagnosis, flowchart, setup, unread
 from troubleshooter.diagnosis.commands import suggest
 from troubleshooter.forms import (
     CarryForm,
@@ -246,9 +247,9 @@ def outcome_feedback(request, slug):
     answers = form.cleaned_data["answers"]
     walk = chart.walk(answers)
     path = walk.path if walk.outcome is outcome else ""
-    OutcomeFeedback.objects.create(
-        cause=slug, fixed=fixed, path=path, chart_version=flowchart.version_walked(walk.version)
-    )
+    walked = flowchart.version_walked(walk.version)
+    OutcomeFeedback.objects.create(cause=slug, fixed=fixed, path=path, chart_version=walked)
+    Event.objects.record(Kind.OUTCOME_FIXED, slug, answer, version=walked and walked.number)
     # A walk that carried log lines or typed values keeps them for the ticket: the page
     # is answered here, privately, instead of by a redirect to the shared one.
     try:
@@ -380,7 +381,8 @@ def diagnosis_context(result, summary):
 
 @require_http_methods(["GET", "POST"])
 def diagnose(request):
-    """Paste log text or upload a log file; the diagnosis comes first, nothing is stored."""
+    """Paste log text or upload a log file; the diagnosis comes first. When a paste gives
+    no cause, the masked templates of its lines are counted (troubleshooter.unread)."""
     form = DiagnoseForm(request.POST, request.FILES) if request.method == "POST" else None
     context = {"text": form.data.get("log", "") if form else "", "errors": {}}
     if form is not None and not form.is_valid():
@@ -391,6 +393,7 @@ def diagnose(request):
         context["filename"] = upload.name
     elif form is not None:
         result = diagnosis.diagnose(form.cleaned_data["log"])
+        unread.keep(result)
         context.update(diagnosis_context(result, summary=False))
     status = 400 if context["errors"] else 200
     return render(request, "troubleshooter/diagnose.html", context, status=status)

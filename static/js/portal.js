@@ -107,6 +107,97 @@
     if (zoom) zoomMap(zoom);
   });
 
+  // Anonymous counts of what a page showed and what was chosen in it. What a page
+  // records is in its markup: an element with data-event (the kind), data-event-subject
+  // and data-event-version, and answers marked data-event-answer. Pages are cached for
+  // everyone, so the counts are sent from here, only once the page is really shown
+  // (not while prerendered or opened in a background tab), queued in memory and sent in
+  // one beacon when the page is hidden or left. No cookie, nothing about the visitor.
+  var events = [];
+  var counted = typeof WeakSet === "function" ? new WeakSet() : null;
+  var MAX_BATCH = 50;
+  var SEARCH_KEY = "portal-last-search";
+  var SEARCH_TTL = 60 * 60 * 1000;
+
+  function queue(kind, subject, detail, version) {
+    if (events.length >= MAX_BATCH) return;
+    var event = { kind: kind, subject: subject || "", detail: detail || "" };
+    var number = parseInt(version, 10);
+    if (number > 0) event.version = number;
+    events.push(event);
+  }
+
+  function each(root, selector, fn) {
+    if (root.matches && root.matches(selector)) fn(root);
+    if (root.querySelectorAll) root.querySelectorAll(selector).forEach(fn);
+  }
+
+  function countShown(root) {
+    if (!counted) return;
+    each(root, "[data-event]", function (el) {
+      if (counted.has(el)) return;
+      counted.add(el);
+      queue(el.getAttribute("data-event"), el.getAttribute("data-event-subject"),
+            el.getAttribute("data-event-detail"), el.getAttribute("data-event-version"));
+    });
+    // A search shown: remembered in this tab only, as the server masked it, so a ticket
+    // sent afterwards can say a search came before it.
+    each(root, "[data-search-query]", function (el) {
+      try {
+        sessionStorage.setItem(SEARCH_KEY, JSON.stringify(
+          { q: el.getAttribute("data-search-query"), at: Date.now() }));
+      } catch (e) { /* storage refused: nothing is counted */ }
+    });
+    each(root, "[data-search-ticket]", function (el) {
+      if (counted.has(el)) return;
+      counted.add(el);
+      try {
+        var search = JSON.parse(sessionStorage.getItem(SEARCH_KEY) || "null");
+        sessionStorage.removeItem(SEARCH_KEY);
+        if (search && typeof search.q === "string" && Date.now() - search.at < SEARCH_TTL) {
+          queue("search_ticket", "", search.q);
+        }
+      } catch (e) { /* storage refused or unreadable: nothing is counted */ }
+    });
+  }
+
+  function shown() {
+    return document.visibilityState === "visible" && !document.prerendering;
+  }
+
+  // Content that arrived while the page was not shown waits until it is.
+  var unseen = [];
+  function whenShown(root) {
+    if (shown()) countShown(root);
+    else unseen.push(root);
+  }
+  function countUnseen() {
+    if (!shown()) return;
+    unseen.splice(0).forEach(countShown);
+  }
+
+  function send() {
+    var url = document.body && document.body.getAttribute("data-events-url");
+    if (!events.length || !url || !navigator.sendBeacon) return;
+    var body = JSON.stringify({ events: events.splice(0, MAX_BATCH) });
+    navigator.sendBeacon(url, new Blob([body], { type: "text/plain;charset=UTF-8" }));
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") send();
+    else countUnseen();
+  });
+  document.addEventListener("prerenderingchange", countUnseen);
+  window.addEventListener("pagehide", send);
+  document.addEventListener("click", function (event) {
+    var answer = event.target.closest("[data-event-answer]");
+    var question = answer && answer.closest("[data-event='question_reached']");
+    if (question) {
+      queue("question_answered", question.getAttribute("data-event-subject"),
+            answer.getAttribute("data-event-answer"), question.getAttribute("data-event-version"));
+    }
+  });
+
   // After htmx swaps in a new step, move focus to its question so keyboard and
   // screen-reader users continue from there.
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -126,6 +217,10 @@
     // A form sent back with problems: start at its list of them.
     var summary = document.querySelector("[data-focus-on-load]");
     if (summary) summary.focus();
+    whenShown(document);
   });
-  document.addEventListener("htmx:load", function (event) { enhance(event.target); });
+  document.addEventListener("htmx:load", function (event) {
+    enhance(event.target);
+    whenShown(event.target);
+  });
 })();

@@ -100,3 +100,30 @@ def extract_facts(entry, program=None):
         if port:
             facts["port"] = port.group(1)
     return facts
+
+
+# The shape of a line says which program wrote it, when no pattern has: the first that
+# matches names it (a name in library.PROGRAMS).
+PROGRAM_SHAPES = [
+    ("nginx", re.compile(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} \[\w+\] \d+#\d+:|\bnginx\b", re.I)),
+    ("php-fpm", re.compile(r"php-fpm|\bfpm\b|\[pool [\w.-]+\]", re.I)),
+    ("apache", re.compile(r"\[[\w_]+:(?:emerg|alert|crit|error|warn)\]|AH\d{5}|httpd", re.I)),
+    ("gunicorn", re.compile(r"gunicorn|\[CRITICAL\] WORKER|\[\d+\] \[(?:ERROR|CRITICAL)\]", re.I)),
+    ("uwsgi", re.compile(r"uwsgi", re.I)),
+    ("pm2", re.compile(r"\bpm2\b", re.I)),
+    ("node", re.compile(r"\bnode(?:js)?\b|Error: .* at .*\.js:\d+|ECONN\w+", re.I)),
+    ("docker", re.compile(r"\bdocker\b|containerd", re.I)),
+    ("systemd", re.compile(r"\bsystemd\b|\.service\b", re.I)),
+    ("kernel", re.compile(r"\bkernel:|oom[-_ ]kill", re.I)),
+    ("traefik", re.compile(r"traefik", re.I)),
+    ("caddy", re.compile(r"\bcaddy\b", re.I)),
+    ("haproxy", re.compile(r"haproxy", re.I)),
+    ("mysql", re.compile(r"mysql|mariadb", re.I)),
+    ("postgresql", re.compile(r"postgres|psql", re.I)),
+    ("redis", re.compile(r"\bredis\b", re.I)),
+]  # fmt: skip
+
+
+def guess_program(entry):
+    """The program a log entry looks like it came from, or "" when nothing says."""
+    return next((name for name, shape in PROGRAM_SHAPES if shape.search(entry)), "")
