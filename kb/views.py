@@ -9,7 +9,7 @@ from django.views.decorators.http import condition, require_POST, require_safe
 from kb.diff import compare as compare_lines
 from kb.diff import metadata_changes
 from kb.forms import CompareForm, FeedbackForm
-from kb.models import Article, Category, Feedback, Tag, Version
+from kb.models import HEAVY_FIELDS, UNSHOWN_FIELDS, Article, Category, Feedback, Tag, Version
 from lib import generation, votes
 
 SHORT = 300  # seconds: current pages revalidate with their ETag after this
@@ -78,18 +78,21 @@ def _version_page(request, article, version):
 @require_safe
 @condition(etag_func=_article_etag)
 def article(request, slug):
-    article = get_object_or_404(Article.objects.with_current(), slug=slug)
-    if article.current_version is None:
+    article = get_object_or_404(Article.objects.for_page(), slug=slug)
+    version = article.current_version
+    if version is None:
         raise Http404("This article has no published version.")
-    return _version_page(request, article, article.current_version)
+    version.article = article  # the page asks it whether it is current
+    return _version_page(request, article, version)
 
 
-def _get_version(slug, number):
-    version = get_object_or_404(
-        Version.objects.select_related("article__current_version", "article__category"),
-        article__slug=slug,
-        number=number,
-    )
+def _get_version(slug, number, shown=False):
+    """The article and its version `number`; `shown` leaves out what only the Markdown
+    download and the comparison read, for a page that shows the version."""
+    versions = Version.objects.select_related("article__current_version", "article__category")
+    if shown:
+        versions = versions.defer(*UNSHOWN_FIELDS, *(f"article__{field}" for field in HEAVY_FIELDS))
+    version = get_object_or_404(versions, article__slug=slug, number=number)
     return version.article, version
 
 
@@ -101,7 +104,7 @@ def _version_etag(request, slug, number):
 @require_safe
 @condition(etag_func=_version_etag)
 def version(request, slug, number):
-    article, version = _get_version(slug, number)
+    article, version = _get_version(slug, number, shown=True)
     return _version_page(request, article, version)
 
 
