@@ -52,3 +52,18 @@ class CompareForm(forms.Form):
         if not self.errors and data["from"] > data["to"]:
             data["from"], data["to"] = data["to"], data["from"]
         return data
+
+
+class PageForm(forms.Form):
+    """Which page of a long list: a whole number from 1, the first when left out."""
+
+    page = forms.CharField(required=False, max_length=20)
+
+    def clean_page(self):
+        value = self.cleaned_data["page"]
+        if not value:
+            return 1
+        number = whole_number(value)
+        if not number:
+            raise forms.ValidationError("Pages are numbered from 1.")
+        return number

@@ -9,11 +9,24 @@ from django.utils import timezone
 from lib import markdown
 
 
+class CategoryQuerySet(models.QuerySet):
+    def with_published_count(self):
+        """The categories with a published article, each with `published_count`."""
+        published = models.Q(
+            articles__archived_at__isnull=True, articles__current_version__isnull=False
+        )
+        counted = self.annotate(published_count=models.Count("articles", filter=published))
+        # A grouped query drops Meta.ordering, so the categories' order is asked for again.
+        return counted.filter(published_count__gt=0).order_by(*Category._meta.ordering)
+
+
 class Category(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "title"]
@@ -23,7 +36,7 @@ class Category(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("kb:index") + f"#{self.slug}"
+        return reverse("kb:category", args=[self.slug])
 
 
 class Tag(models.Model):

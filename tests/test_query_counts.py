@@ -26,6 +26,9 @@ def no_page_cache(settings, real_content):
         # version, the related articles stored by the content load
         ("/kb/backend-down/", 4),
         ("/kb/backend-down/v1/", 4),
+        ("/kb/", 2),  # the categories with their counts, the newest articles of each
+        ("/kb/categories/causes/", 4),  # the category, its count, a page of ids, their articles
+        ("/kb/tags/nginx/", 4),
         # the matches, then their titles and summaries; on SQLite the snippets are cut
         # in a temporary table in between (emptied, filled, read)
         ("/search/?q=php-fpm+socket", 2 if ON_POSTGRES else 5),
