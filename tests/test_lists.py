@@ -72,6 +72,21 @@ def test_a_category_page_lists_its_articles_by_title_in_pages(client, many):
     assert "<title>Causes and fixes, page 2 · " in html
 
 
+def test_a_middle_page_links_to_both_ends(client, many, monkeypatch):
+    monkeypatch.setattr("kb.views.PER_PAGE", 10)  # six pages
+    html = client.get("/kb/categories/causes/?page=3").content.decode()
+    assert "Page 3 of 6" in html
+    assert '<a href="/kb/categories/causes/">First' in html
+    assert '<a rel="prev" href="/kb/categories/causes/?page=2">Previous' in html
+    assert '<a rel="next" href="/kb/categories/causes/?page=4">Next' in html
+    assert '<a href="/kb/categories/causes/?page=6">Last' in html
+    # Next to an end, "First" or "Last" would repeat "Previous" or "Next".
+    html = client.get("/kb/categories/causes/?page=5").content.decode()
+    assert ">Last<" not in html and ">First<" in html
+    html = client.get("/kb/categories/causes/?page=2").content.decode()
+    assert ">First<" not in html and ">Last<" in html
+
+
 def test_a_short_category_has_no_page_links(client, many):
     html = client.get("/kb/categories/basics/").content.decode()
     assert "3 articles, by title." in html
