@@ -15,7 +15,7 @@ import yaml
 from lib.content import SLUG, ContentError, display, load_yaml, split_front_matter
 
 # Article slugs share /kb/<slug>/ with these pages.
-RESERVED_SLUGS = {"tags", "feed", "search"}
+RESERVED_SLUGS = {"categories", "tags", "feed", "search"}
 ARTICLE_KEYS = {
     "title", "slug", "summary", "category", "tags", "reviewed", "applies_to", "change_note",
     "sources",

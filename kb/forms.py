@@ -1,6 +1,6 @@
 from django import forms
 
-from lib.forms import TextField, VersionsForm
+from lib.forms import TextField, VersionsForm, whole_number
 from lib.votes import YesNoField
 
 MAX_COMMENT = 2_000
@@ -26,3 +26,18 @@ class CompareForm(VersionsForm):
     """Two version numbers of one article; blank ones default to its last change."""
 
     subject = "this article"
+
+
+class PageForm(forms.Form):
+    """Which page of a long list: a whole number from 1, the first when left out."""
+
+    page = forms.CharField(required=False, max_length=20)
+
+    def clean_page(self):
+        value = self.cleaned_data["page"]
+        if not value:
+            return 1
+        number = whole_number(value)
+        if not number:
+            raise forms.ValidationError("Pages are numbered from 1.")
+        return number

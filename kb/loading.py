@@ -89,6 +89,8 @@ def load(content_dir):
 
         _check_links(content_dir, sources, articles)
         Tag.objects.filter(articles=None).delete()
+        # Any article's tags, category or retirement can change every other one's list.
+        Article.objects.refresh_related()
         # Rebuilt whole each time: a few dozen rows, and it can never drift.
         search.backend().rebuild()
     # Pages in the page cache were rendered from the old content (and the flowchart and

@@ -1,10 +1,23 @@
 import hashlib
+from collections import Counter, defaultdict
+from itertools import chain
 
-from django.db import models
+from django.db import connections, models
 from django.urls import reverse
 from django.utils import timezone
 
 from lib import markdown
+
+
+class CategoryQuerySet(models.QuerySet):
+    def with_published_count(self):
+        """The categories with a published article, each with `published_count`."""
+        published = models.Q(
+            articles__archived_at__isnull=True, articles__current_version__isnull=False
+        )
+        counted = self.annotate(published_count=models.Count("articles", filter=published))
+        # A grouped query drops Meta.ordering, so the categories' order is asked for again.
+        return counted.filter(published_count__gt=0).order_by(*Category._meta.ordering)
 
 
 class Category(models.Model):
@@ -12,6 +25,8 @@ class Category(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "title"]
@@ -21,7 +36,7 @@ class Category(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("kb:index") + f"#{self.slug}"
+        return reverse("kb:category", args=[self.slug])
 
 
 class Tag(models.Model):
@@ -42,6 +57,11 @@ HEAVY_FIELDS = tuple(
     f"current_version__{name}"
     for name in ("source", "body", "html", "plain_text", "headings_text", "toc")
 )
+# What a version keeps for search, comparison and its Markdown download: its page
+# shows none of it.
+UNSHOWN_FIELDS = ("source", "body", "plain_text", "headings_text")
+
+RELATED = 5  # related articles stored for each article
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -55,6 +75,90 @@ class ArticleQuerySet(models.QuerySet):
         """With the current version's title, summary and dates, for lists and links:
         not its stored text, which a list of thousands of articles cannot carry."""
         return self.with_current().defer(*HEAVY_FIELDS)
+
+    def brief(self, *also):
+        """With only what a list of links shows: the slug, title and summary (and the
+        fields named in `also`). On SQLite a version's later columns sit behind its
+        text, so reading its date for each of thousands of articles reads their text."""
+        return self.select_related("current_version").only(
+            "slug", "current_version__title", "current_version__summary", *also
+        )
+
+    def for_page(self):
+        """With what the current version's page shows: its rendered HTML, not the text
+        it was rendered from."""
+        return self.with_current().defer(*(f"current_version__{f}" for f in UNSHOWN_FIELDS))
+
+    def refresh_related(self):
+        """Store every article's related articles (`Article.related_ids`): the published
+        articles sharing the most tags with it, those in its category first, then by
+        slug. Run after each content load, which is the only way tags, categories and
+        what is published change; returns how many articles' lists changed.
+
+        Published articles with the same tags and category rank alike for any reader,
+        so they are ranked as one group, and each distinct reader (tags and category)
+        once: a large knowledge base has far fewer of either than articles."""
+        tags = defaultdict(set)
+        for article_id, tag_id in Article.tags.through.objects.values_list("article_id", "tag_id"):
+            tags[article_id].add(tag_id)
+        articles = list(self.values_list("pk", "slug", "category_id", "related_ids"))
+        published = set(self.published().values_list("pk", flat=True))
+
+        members = defaultdict(list)  # (tags, category) -> [(slug, pk)] of published articles
+        for pk, slug, category_id, _ in articles:
+            if pk in published and tags[pk]:
+                members[(frozenset(tags[pk]), category_id)].append((slug, pk))
+        groups = list(members)
+        for group in groups:
+            members[group].sort()
+        having = defaultdict(list)  # tag -> indexes of the groups carrying it
+        for index, (group_tags, _) in enumerate(groups):
+            for tag in group_tags:
+                having[tag].append(index)
+
+        ranked = {}
+
+        def ranking(reader_tags, category_id):
+            shared = Counter(chain.from_iterable(having[tag] for tag in reader_tags))
+            by_rank = defaultdict(list)
+            for index, count in shared.items():
+                same = groups[index][1] == category_id
+                # One more than kept, in case the reader is among them.
+                by_rank[(-count, not same)].extend(members[groups[index]][: RELATED + 1])
+            found = []
+            for rank in sorted(by_rank):
+                found += sorted(by_rank[rank])[: RELATED + 1 - len(found)]
+                if len(found) > RELATED:
+                    break
+            return [pk for _, pk in found]
+
+        changed = []
+        for pk, _, category_id, stored in articles:
+            reader = (frozenset(tags[pk]), category_id)
+            if reader not in ranked:
+                ranked[reader] = ranking(*reader) if tags[pk] else []
+            related = [other for other in ranked[reader] if other != pk][:RELATED]
+            if related != stored:
+                changed.append((pk, related))
+        self._store_related(changed)
+        return len(changed)
+
+    def _store_related(self, changed):
+        # One statement run for every row: a first load changes all 10,000 lists, which
+        # bulk_update() took 13 s to write and this takes half a second.
+        if not changed:
+            return
+        connection = connections[self.db]
+        field = Article._meta.get_field("related_ids")
+        quote = connection.ops.quote_name
+        sql = (
+            f"UPDATE {quote(Article._meta.db_table)} SET {quote(field.column)} = %s "
+            f"WHERE {quote(Article._meta.pk.column)} = %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql, [(field.get_db_prep_save(ids, connection), pk) for pk, ids in changed]
+            )
 
 
 class Article(models.Model):
@@ -73,6 +177,11 @@ class Article(models.Model):
         null=True, blank=True, help_text="Set when the article's file left content/."
     )
     created_at = models.DateTimeField(default=timezone.now)
+    related_ids = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The related articles' ids, best first; stored by each content load.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -126,30 +235,10 @@ class Article(models.Model):
         self.save(update_fields=["current_version", "archived_at"])
         return version
 
-    def related(self, limit=5):
-        """Published articles sharing the most tags with this one, same category first."""
-        tag_ids = list(self.tags.values_list("id", flat=True))
-        # Ranked on ids alone, so the grouping never carries a version's text: with
-        # thousands of articles sharing a tag, that is the difference between a
-        # millisecond and half a second.
-        ranked = list(
-            Article.objects.published()
-            .exclude(pk=self.pk)
-            .filter(tags__in=tag_ids)
-            .values("pk")
-            .annotate(
-                shared=models.Count("tags", distinct=True),
-                same_category=models.Case(
-                    models.When(category_id=self.category_id, then=1),
-                    default=0,
-                    output_field=models.IntegerField(),
-                ),
-            )
-            .order_by("-shared", "-same_category", "slug")
-            .values_list("pk", flat=True)[:limit]
-        )
-        found = Article.objects.listed().in_bulk(ranked)
-        return [found[pk] for pk in ranked]
+    def related(self):
+        """The related articles stored by the last content load, those still published."""
+        found = Article.objects.published().brief().in_bulk(self.related_ids)
+        return [found[pk] for pk in self.related_ids if pk in found]
 
 
 class VersionQuerySet(models.QuerySet):

@@ -7,6 +7,7 @@ app_name = "kb"
 urlpatterns = [
     path("", views.index, name="index"),
     path("feed/", ArticleChanges(), name="feed"),
+    path("categories/<slug:category>/", views.category, name="category"),
     path("tags/<slug:tag>/", views.tag, name="tag"),
     path("<slug:slug>/", views.article, name="article"),
     path("<slug:slug>/history/", views.history, name="history"),

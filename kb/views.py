@@ -1,5 +1,7 @@
 from django.conf import settings
-from django.db.models import Max, Prefetch
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import F, Max, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
@@ -9,8 +11,8 @@ from django.views.decorators.http import condition, require_POST, require_safe
 from events.models import Event, Kind
 from incidents import known
 from kb.diff import metadata_changes
-from kb.forms import CompareForm, FeedbackForm
-from kb.models import Article, Category, Feedback, Tag, Version
+from kb.forms import CompareForm, FeedbackForm, PageForm
+from kb.models import HEAVY_FIELDS, UNSHOWN_FIELDS, Article, Category, Feedback, Tag, Version
 from lib import generation, votes
 from lib.diff import compare as compare_lines
 
@@ -18,29 +20,76 @@ SHORT = 300  # seconds: current pages revalidate with their ETag after this
 IMMUTABLE = 365 * 24 * 3600
 
 
-def _published_categories():
-    articles = Article.objects.published().listed().order_by("current_version__title")
-    return [
-        category
-        for category in Category.objects.prefetch_related(
-            Prefetch("articles", queryset=articles, to_attr="published")
+PER_PAGE = 50  # articles on a page of a category or a tag
+PREVIEW = 5  # articles the index shows for each category
+
+
+def _page_of(request, articles):
+    """The page of `articles` (ordered) that the query string asks for; a 404 for one
+    that does not exist, so a list has one address per page."""
+    form = PageForm(request.GET)
+    if not form.is_valid():
+        raise Http404("Pages are numbered from 1.")
+    # The page is picked on ids, then only its articles are read: sorting thousands of
+    # rows with their summaries took four times as long.
+    try:
+        page = Paginator(articles.values_list("pk", flat=True), PER_PAGE).page(
+            form.cleaned_data["page"]
         )
-        if category.published
-    ]
+    except InvalidPage:
+        raise Http404("This list has no such page.") from None
+    ids = list(page.object_list)
+    found = Article.objects.brief().in_bulk(ids)
+    page.object_list = [found[pk] for pk in ids]
+    return page
 
 
 @require_safe
 def index(request):
-    return render(request, "kb/index.html", {"categories": _published_categories()})
+    """Each category with its count and its most recently updated articles: two queries
+    however many articles there are."""
+    categories = list(Category.objects.with_published_count())
+    # The newest version has the highest id: ranked on the articles' own rows, without
+    # reading any version's text.
+    ranks = Window(
+        RowNumber(), partition_by=F("category_id"), order_by=F("current_version_id").desc()
+    )
+    newest = (
+        Article.objects.brief("category")
+        .filter(
+            pk__in=Article.objects.published()
+            .annotate(rank=ranks)
+            .filter(rank__lte=PREVIEW)
+            .values("pk")
+        )
+        .order_by("-current_version_id")
+    )
+    by_category = {}
+    for article in newest:
+        by_category.setdefault(article.category_id, []).append(article)
+    for category in categories:
+        category.newest = by_category.get(category.pk, [])
+    return render(request, "kb/index.html", {"categories": categories, "preview": PREVIEW})
+
+
+@require_safe
+def category(request, category):
+    category = get_object_or_404(Category, slug=category)
+    articles = category.articles.published().order_by("current_version__title", "slug")
+    page = _page_of(request, articles)
+    if not page.paginator.count:
+        raise Http404("No published article is in this category.")
+    return render(request, "kb/category.html", {"category": category, "page": page})
 
 
 @require_safe
 def tag(request, tag):
     tag = get_object_or_404(Tag, slug=tag)
-    articles = tag.articles.published().listed().order_by("current_version__title")
-    if not articles:
+    articles = tag.articles.published().order_by("current_version__title", "slug")
+    page = _page_of(request, articles)
+    if not page.paginator.count:
         raise Http404("No published article has this tag.")
-    return render(request, "kb/tag.html", {"tag": tag, "articles": articles})
+    return render(request, "kb/tag.html", {"tag": tag, "page": page})
 
 
 def _article_etag(request, slug):
@@ -82,18 +131,21 @@ def _version_page(request, article, version):
 @require_safe
 @condition(etag_func=_article_etag)
 def article(request, slug):
-    article = get_object_or_404(Article.objects.with_current(), slug=slug)
-    if article.current_version is None:
+    article = get_object_or_404(Article.objects.for_page(), slug=slug)
+    version = article.current_version
+    if version is None:
         raise Http404("This article has no published version.")
-    return _version_page(request, article, article.current_version)
+    version.article = article  # the page asks it whether it is current
+    return _version_page(request, article, version)
 
 
-def _get_version(slug, number):
-    version = get_object_or_404(
-        Version.objects.select_related("article__current_version", "article__category"),
-        article__slug=slug,
-        number=number,
-    )
+def _get_version(slug, number, shown=False):
+    """The article and its version `number`; `shown` leaves out what only the Markdown
+    download and the comparison read, for a page that shows the version."""
+    versions = Version.objects.select_related("article__current_version", "article__category")
+    if shown:
+        versions = versions.defer(*UNSHOWN_FIELDS, *(f"article__{field}" for field in HEAVY_FIELDS))
+    version = get_object_or_404(versions, article__slug=slug, number=number)
     return version.article, version
 
 
@@ -105,7 +157,7 @@ def _version_etag(request, slug, number):
 @require_safe
 @condition(etag_func=_version_etag)
 def version(request, slug, number):
-    article, version = _get_version(slug, number)
+    article, version = _get_version(slug, number, shown=True)
     return _version_page(request, article, version)
 
 

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -30,7 +30,19 @@ urlpatterns = [
     path("events/", include("events.urls")),
     # Browsers ask for /favicon.ico whatever the page names; the icon is a static file.
     path("favicon.ico", Favicon.as_view(), name="favicon"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    # An index of one file per section, each split into pages (`?p=2`) past its limit.
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="sitemap-section",
+    ),
     path("robots.txt", views.robots_txt, name="robots"),
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),

@@ -1,6 +1,5 @@
 """The pages that show several apps at once: the home page, search and the error pages."""
 
-from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template import loader
@@ -20,10 +19,7 @@ from troubleshooter.views import diagnosis_context
 @require_safe
 def home(request):
     # Counts only: the home page names the categories, not their articles.
-    published = Q(articles__archived_at__isnull=True, articles__current_version__isnull=False)
-    categories = Category.objects.annotate(published_count=Count("articles", filter=published))
-    # A grouped query drops Meta.ordering, so the categories' order is asked for again.
-    categories = categories.filter(published_count__gt=0).order_by(*Category._meta.ordering)
+    categories = Category.objects.with_published_count()
     return render(request, "portal/home.html", {"categories": categories})
 
 

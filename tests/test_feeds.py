@@ -22,19 +22,98 @@ def articles(content):
     content.load()
 
 
-def test_the_sitemap_lists_published_articles_with_dates(client, articles):
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_files(client):
+    """The files /sitemap.xml points at, each with its lastmod, as paths."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     root = ET.fromstring(response.content)
-    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-    locations = [url.find(f"{ns}loc").text for url in root.iter(f"{ns}url")]
+    assert root.tag == f"{SITEMAP}sitemapindex"
+    files = {}
+    for entry in root.iter(f"{SITEMAP}sitemap"):
+        location = entry.find(f"{SITEMAP}loc").text
+        lastmod = entry.find(f"{SITEMAP}lastmod")
+        files[location.removeprefix("http://testserver")] = (
+            lastmod.text if lastmod is not None else None
+        )
+    return files
+
+
+def sitemap_urls(client, path):
+    """The addresses one sitemap file lists, with their lastmod."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    root = ET.fromstring(response.content)
+    return {
+        url.find(f"{SITEMAP}loc").text: getattr(url.find(f"{SITEMAP}lastmod"), "text", None)
+        for url in root.iter(f"{SITEMAP}url")
+    }
+
+
+def test_the_sitemap_lists_published_articles_with_dates(client, articles):
+    locations = {}
+    for path in sitemap_files(client):
+        locations.update(sitemap_urls(client, path))
     assert "http://testserver/kb/backend-down/" in locations
+    assert locations["http://testserver/kb/backend-down/"]  # its lastmod
     assert "http://testserver/kb/gone/" not in locations
     assert "http://testserver/" in locations
     assert "http://testserver/kb/tags/nginx/" in locations
+    assert "http://testserver/kb/categories/causes/" in locations
+    assert "http://testserver/kb/categories/basics/" not in locations  # nothing published
     # Outcome pages are stable addresses for a cause, and searched for as such.
     assert "http://testserver/troubleshoot/cause/backend-down/" in locations
     assert not any("/troubleshoot/?" in location for location in locations)
+
+
+def test_the_sitemap_index_splits_a_long_section_into_pages(client, content, monkeypatch):
+    from kb.models import Version
+    from kb.sitemaps import ArticleSitemap
+
+    for number in range(5):
+        content.write(f"case-{number}", title=f"Case {number}")
+    content.load()
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+
+    files = sitemap_files(client)
+    pages = [path for path in files if path.startswith("/sitemap-articles.xml")]
+    assert pages == [
+        "/sitemap-articles.xml",
+        "/sitemap-articles.xml?p=2",
+        "/sitemap-articles.xml?p=3",
+    ]
+    # The index says when each file last changed, so a crawler reads only those.
+    assert files["/sitemap-articles.xml"] and files["/sitemap-articles.xml?p=3"]
+    listed = {}
+    for path in pages:
+        listed.update(sitemap_urls(client, path))
+    assert sorted(listed) == [f"http://testserver/kb/case-{number}/" for number in range(5)]
+    newest = Version.objects.latest("created_at").created_at
+    assert files["/sitemap-articles.xml"] == newest.isoformat()
+    assert max(listed.values()) == newest.date().isoformat()
+    assert client.get("/sitemap-articles.xml?p=4").status_code == 404
+    assert client.get("/sitemap-articles.xml?p=abc").status_code == 404
+    assert client.get("/sitemap-nonsense.xml").status_code == 404
+
+
+def test_the_sitemap_index_counts_rather_than_reads_the_articles(client, content):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents import known
+
+    for number in range(30):
+        content.write(f"case-{number}", title=f"Case {number}", tags=["nginx", f"t{number}"])
+    content.load()
+    known.open_now()  # the known-problem notice reads the incidents once per process
+    with CaptureQueriesContext(connection) as queries:
+        sitemap_files(client)
+    # Each section's size and newest change: counts and single rows, whatever the size.
+    assert len(queries) <= 8
+    for query in queries:
+        assert "COUNT(" in query["sql"] or query["sql"].endswith("LIMIT 1"), query["sql"]
 
 
 def test_robots_txt_keeps_crawlers_out_of_tickets_and_names_the_sitemap(client):

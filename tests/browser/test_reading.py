@@ -24,11 +24,35 @@ def test_feedback_works_without_javascript(no_js_page, site):
     assert feedback.comment == "Say how to find deleted open files."
 
 
-def test_a_phone_never_scrolls_sideways(phone, site):
-    for path in ("/", "/kb/", "/kb/reading-the-error-log/", "/kb/backend-down/history/"):
+def test_a_phone_never_scrolls_sideways(phone, site, monkeypatch):
+    monkeypatch.setattr("kb.views.PER_PAGE", 10)
+    paths = ("/", "/kb/", "/kb/reading-the-error-log/", "/kb/backend-down/history/",
+             "/kb/categories/causes/?page=2")  # fmt: skip
+    for path in paths:
         phone.goto(site + path)
         overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
+
+
+def test_on_a_phone_a_reader_pages_through_a_category(phone, site, monkeypatch):
+    from kb.models import Article
+
+    monkeypatch.setattr("kb.views.PER_PAGE", 10)
+    count = Article.objects.published().filter(category__slug="causes").count()
+    assert count > 20
+    phone.goto(f"{site}/kb/")
+    phone.get_by_role("link", name=f"All {count} articles in Causes and fixes").click()
+    pages = phone.get_by_role("navigation", name="Pages of this list")
+    expect(pages).to_contain_text(f"Page 1 of {-(-count // 10)}")
+    pages.get_by_role("link", name="Next page").click()
+    expect(pages).to_contain_text(f"Page 2 of {-(-count // 10)}")
+    assert phone.url.endswith("/kb/categories/causes/?page=2")
+    expect(phone.locator(".article-list li")).to_have_count(10)
+    previous = pages.get_by_role("link", name="Previous page")
+    box = previous.bounding_box()
+    assert box["height"] >= 24 and box["x"] + box["width"] <= 390  # a finger can hit it
+    previous.click()
+    assert phone.url.endswith("/kb/categories/causes/")
 
 
 def test_on_a_phone_the_contents_start_folded(phone, site):

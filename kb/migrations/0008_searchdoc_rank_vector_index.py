@@ -18,6 +18,6 @@ def run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kb", "0006_version_sources")]
+    dependencies = [("kb", "0007_article_related_ids")]
 
     operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
