@@ -1,8 +1,9 @@
-"""Reading a whole log file: the shortcuts that make it quick change no result.
+"""The shortcuts that make the diagnosis quick change no result.
 
 A file is searched a block at a time for the patterns' plain texts, and a line read
-before is only counted again. Both are checked here against the plain way: every line
-matched on its own, as a paste is.
+before is only counted again: both are checked against the plain way, every line
+matched on its own, as a paste is. A paste skips expressions that cannot match by
+looking for a character or a word first: checked against the expression itself.
 """
 
 import json
@@ -17,8 +18,8 @@ from hypothesis import strategies as st
 
 from tests.diagnosis.fragments import fragments
 from troubleshooter import diagnosis
-from troubleshooter.diagnosis import engine
-from troubleshooter.diagnosis.text import unescape
+from troubleshooter.diagnosis import context, engine
+from troubleshooter.diagnosis.text import TRAILING_JUNK, unescape, without_trailing_junk
 
 LIBRARY = diagnosis.read(settings.CONTENT_DIR)
 CORPORA = Path(__file__).parent / "diagnosis"
@@ -139,3 +140,29 @@ def test_a_file_gives_what_reading_each_line_alone_gives(monkeypatch, block, kno
     assert result.lines == 3000
     assert summary(result.findings) == summary(expected)
     assert sum(f.count for f in result.findings) > 3000 // 2  # most lines name a cause
+
+
+# A paste ---------------------------------------------------------------------------------
+
+
+@QUICK
+@given(st.text(st.sampled_from("ab $;,\t\n\u00a0\u2003\u3000\x1c\x85"), max_size=12))
+def test_trailing_junk_is_looked_for_wherever_it_can_be(line):
+    assert without_trailing_junk(line) == TRAILING_JUNK.sub("", line)
+
+
+PIECES = [
+    "Listening", "LISTENING on", "Running", "running on", "started", "Started server", "server started",
+    "serving", "Serving", "bound", "BOUND", "ready", "Ready", "started on port(s): 8080", "on port 3000",
+    " on port: 8000", " at http://0.0.0.0:8000", " on 127.0.0.1:5000", " at: [::]:80", " ", "app ",
+    "ſerving", "K", "on tcp://localhost:9000",
+]  # fmt: skip
+
+
+@QUICK
+@given(st.lists(st.sampled_from(PIECES), max_size=8).map("".join))
+def test_an_apps_listening_line_is_looked_for_wherever_it_can_be(line):
+    announced = {}
+    context._announce(line, announced)
+    match = context.APP_LISTENING.search(line)
+    assert bool(announced) == bool(match)
