@@ -69,6 +69,9 @@ APP_LISTENING = re.compile(
     r" (?:on|at):? (?:https?://|tcp://)?(?P<address>\[[0-9a-f:]*\]|[\w.*-]+):(?P<port2>\d{2,5})\b"
     r"|started on port\(s\): (?P<port3>\d{2,5})\b"
 )
+# A word every such line holds, in any case: most log entries hold none, and looking for
+# these is quicker than the expression (exact for ASCII; other text gets the expression).
+APP_LISTENING_WORDS = ("listening", "running", "started", "serving", "bound", "ready")
 CURL_STATUS = re.compile(r"^HTTP/[\d.]+ (?P<code>\d{3})\b")
 # A command the customer ran (its prompt already removed) and the lines of output that
 # are only headers or framing: read, but not log lines that "matched nothing".
@@ -261,7 +264,6 @@ def _docker(match, entry):
 def observe(lines):
     """The observations in pasted command output, in the order they appear."""
     entries = [line.strip() for line in lines if line.strip()]
-    targets = Targets.of(entries)
     observations = []
     listening, unix_listening, sockets, missing_paths = {}, {}, {}, {}
     published, network_names, in_containers, announced = {}, [], False, {}
@@ -326,6 +328,9 @@ def observe(lines):
                 {"oom-killed": 0.55},
             )
         )
+    # What the log lines name is compared with what the output shows, if it shows any.
+    shown = (listening, published, announced, unix_listening, sockets, missing_paths)
+    targets = Targets.of(entries) if any(shown) or network_names else Targets()
     observations += _compare_ports(targets, listening, published)
     if not listening:  # `ss` output, where there is some, says it better
         observations += _compare_announced(targets, announced)
@@ -396,6 +401,10 @@ def _compare_ports(targets, listening, published):
 
 def _announce(entry, announced):
     """Note the port an app's start-up line says it listens on: port -> (address, line)."""
+    if entry.isascii():
+        lowered = entry.lower()
+        if not any(word in lowered for word in APP_LISTENING_WORDS):
+            return
     if app := APP_LISTENING.search(entry):
         port = app.group("port") or app.group("port2") or app.group("port3")
         announced.setdefault(port, (app.group("address") or "", entry))

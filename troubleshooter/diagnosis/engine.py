@@ -54,6 +54,13 @@ class Finding:
         if pattern not in self.patterns:
             self.patterns.append(pattern)
 
+    def again(self, entry):
+        """`add` once more of an entry already added: its text, the entry itself and the
+        pattern are kept (or there was no room for them then, nor is there now), the
+        confidence is the same, so only the count and the last line change."""
+        self.count += 1
+        self.last_line = entry
+
 
 @dataclass
 class Diagnosis:
@@ -93,13 +100,12 @@ def _rank(findings):
     return sorted(findings.values(), key=lambda f: (-f.confidence, -f.count, f.slug))
 
 
-def _add(findings, matches, entry):
+def _additions(matches, entry):
+    """What the matches of one entry add: (slug, confidence, pattern, matched text) for
+    each cause, the best pattern's where several patterns name it."""
     if len(matches) == 1:  # the usual case, kept short: it runs once per matching line
         pattern, text = matches[0]
-        for slug, confidence in pattern.causes_for(entry):
-            finding = findings.get(slug) or findings.setdefault(slug, Finding(slug, confidence))
-            finding.add(pattern, text, entry, confidence)
-        return
+        return [(slug, confidence, pattern, text) for slug, confidence in pattern.causes_for(entry)]
     replaced = set()
     for pattern, _ in matches:
         replaced |= pattern.replaces
@@ -110,8 +116,12 @@ def _add(findings, matches, entry):
         for slug, confidence in pattern.causes_for(entry):
             if confidence > best.get(slug, (0, None, None))[0]:
                 best[slug] = (confidence, pattern, text)
-    for slug, (confidence, pattern, text) in best.items():
-        finding = findings.setdefault(slug, Finding(slug, confidence))
+    return [(slug, confidence, pattern, text) for slug, (confidence, pattern, text) in best.items()]
+
+
+def _add(findings, additions, entry):
+    for slug, confidence, pattern, text in additions:
+        finding = findings.get(slug) or findings.setdefault(slug, Finding(slug, confidence))
         finding.add(pattern, text, entry, confidence)
 
 
@@ -126,7 +136,7 @@ def diagnose(text, lib=None):
             if len(unmatched) < MAX_LINES and not is_command_output(entry):
                 unmatched.append(entry)
             continue
-        _add(findings, matches, entry)
+        _add(findings, _additions(matches, entry), entry)
     # Command output is read line by line as pasted: its lines are not log entries.
     observations = _weigh(findings, observe(text.splitlines()))
     ranked = _rank(findings)
@@ -174,6 +184,7 @@ def _weigh(findings, observations):
 
 
 BLOCK = 4096  # lines read by one pass of the automaton
+KNOWN_LINES = 10_000  # distinct lines remembered at once while reading a file
 
 
 def diagnose_lines(lines, lib=None):
@@ -181,18 +192,35 @@ def diagnose_lines(lines, lib=None):
     without holding it in memory.
 
     Lines are complete log entries here, so they are matched as they come, a block at a
-    time; only HTML entities are decoded, and only where there are any.
+    time; only HTML entities are decoded, and only where there are any. A log repeats
+    itself: a line read before is not matched again, it counts once more for the
+    causes it showed (the last few thousand distinct lines are remembered).
     """
     lib = lib or library()
     findings, count = {}, 0
+    known = {}  # line (bytes) -> (entry, the findings it adds to)
     lines = iter(lines)
     while block := list(islice(lines, BLOCK)):
         count += len(block)
         chunk = b"".join(block)
         if chunk.count(b"\n") != len(block):  # the last line, or lines ending in a bare \r
             chunk = b"".join(line if line.endswith(b"\n") else line + b"\n" for line in block)
-        for entry, matches in lib.scan(chunk):
-            _add(findings, matches, entry)
+        if len(known) > KNOWN_LINES:
+            known.clear()
+        found = lib.lines_to_read(chunk)
+        fresh = [line for line in dict.fromkeys(found) if line not in known]
+        read = dict(zip(fresh, lib.match_lines(fresh), strict=True))
+        for line in found:
+            seen = known.get(line)
+            if seen is None:
+                entry, matches = read[line]
+                additions = _additions(matches, entry) if matches else ()
+                _add(findings, additions, entry)
+                known[line] = (entry, [findings[slug] for slug, _, _, _ in additions])
+            else:
+                entry, adds_to = seen
+                for finding in adds_to:
+                    finding.again(entry)
     ranked = _rank(findings)
     facts = {}
     if ranked:

@@ -6,8 +6,10 @@ and builds the prefilter that finds the patterns worth trying on a line.
 """
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import accumulate
 from pathlib import Path
 
 import ahocorasick_rs
@@ -91,7 +93,7 @@ class Library:
 
     @cached_property
     def bytes_automaton(self):
-        """The same texts as UTF-8, for blocks of a file read as bytes: searching bytes
+        """The same texts as UTF-8, for the lines of a file read as bytes: searching bytes
         skips converting every offset to a character index, and only the lines found are
         decoded. A DFA: the fastest over megabytes, and some megabytes itself, so it is
         built only by a process that reads a file."""
@@ -140,33 +142,64 @@ class Library:
                 self.candidates[anchors] = found
         return found
 
-    def scan(self, chunk):
-        """The entries of a block of whole lines of bytes that match, in order, with
-        their matches: (entry, matches). One pass of the automaton over the whole block
-        finds the few lines worth reading, so the others cost no Python at all, and only
-        those are decoded. A line with an `&` is read again with its HTML entities
-        decoded, as a paste would be."""
-        anchors = {}
-        found = self.bytes_automaton.find_matches_as_indexes(chunk, overlapping=True)
-        for index, start, _ in found:
-            anchors.setdefault(chunk.rfind(b"\n", 0, start) + 1, []).append(index)
+    @cached_property
+    def line_finder(self):
+        """An automaton that only tells which lines hold some text: of the texts, those
+        that hold no shorter one (a line holding a text holds those too), each search
+        going on after the first it finds. Fewer texts and fewer matches make it quicker
+        than `bytes_automaton` over a whole file."""
+
+        def holds_another(text):
+            found = self.bytes_automaton.find_matches_as_indexes(text, overlapping=True)
+            return any(end - start < len(text) for _, start, end in found)
+
+        smallest = [text.encode() for text in self.texts if not holds_another(text.encode())]
+        return ahocorasick_rs.BytesAhoCorasick(
+            smallest, matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_FIRST, implementation=DFA
+        )
+
+    def lines_to_read(self, chunk):
+        """The lines of a block of whole lines of bytes that may match, in order and
+        without their line break: those holding some pattern's text, or an `&`. One pass
+        of the automaton over the whole block finds them, so the others cost no Python at
+        all. Any one text found on a line will do, as `match_lines` looks again."""
+        starts = []
+        end = 0  # where the last line found ends
+        for _, start, _ in self.line_finder.find_matches_as_indexes(chunk):
+            if start >= end:
+                starts.append(chunk.rfind(b"\n", 0, start) + 1)
+                end = chunk.find(b"\n", start) + 1
         position = chunk.find(b"&")
-        while position != -1:
-            anchors[chunk.rfind(b"\n", 0, position) + 1] = None
-            position = chunk.find(b"\n", position)
-            position = chunk.find(b"&", position) if position != -1 else -1
-        for start in sorted(anchors):
-            end = chunk.find(b"\n", start)
-            line = chunk[start : end if end != -1 else len(chunk)].removesuffix(b"\r")
+        if position != -1:
+            entities = set()
+            while position != -1:
+                entities.add(chunk.rfind(b"\n", 0, position) + 1)
+                position = chunk.find(b"\n", position)
+                position = chunk.find(b"&", position) if position != -1 else -1
+            starts = sorted(entities.union(starts))
+        return [chunk[start : chunk.find(b"\n", start)].removesuffix(b"\r") for start in starts]
+
+    def match_lines(self, lines):
+        """(entry, matches) for each of some lines of a file (bytes, without their line
+        break). One pass of the automaton over all of them finds every text in each (no
+        text spans two lines); a line with an `&` is read with its HTML entities decoded,
+        as a paste would be."""
+        anchors = [[] for _ in lines]
+        ends = list(accumulate(len(line) + 1 for line in lines))  # past each line's \n
+        joined = b"\n".join(lines)
+        for index, start, _ in self.bytes_automaton.find_matches_as_indexes(
+            joined, overlapping=True
+        ):
+            anchors[bisect_right(ends, start)].append(index)
+        read = []
+        for line, found in zip(lines, anchors, strict=True):
             entry = line.decode("utf-8", "replace")
-            indexes = anchors[start]
-            if indexes is None:
+            if b"&" in line:
                 entry = unescape(entry)
-                matches = self.match_entry(entry)
+                read.append((entry, self.match_entry(entry)))
             else:
-                matches = self._matches(entry, indexes)
-            if matches:
-                yield entry, matches
+                read.append((entry, self._matches(entry, found)))
+        return read
 
 
 YAML_BLOCK = re.compile(r"^```ya?ml\n(.*?)^```", re.M | re.S)
@@ -360,7 +393,9 @@ def _build(patterns, commands, examples):
     groups = {}
     for pattern in patterns:
         for anchor in pattern.anchors:
-            groups.setdefault(anchor, []).append(pattern)
+            # An entry is one line: a text that spans two is never in one.
+            if "\n" not in anchor:
+                groups.setdefault(anchor, []).append(pattern)
     # With no valid pattern (the check reports why) the automaton gets one text no log holds.
     groups = groups or {"\x00": []}
     texts = list(groups)

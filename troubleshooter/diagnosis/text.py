@@ -56,6 +56,14 @@ def unescape(text):
     return html.unescape(text)
 
 
+def without_trailing_junk(line):
+    """The line without TRAILING_JUNK, which can only match after one of its characters:
+    looking at the last one first spares trying the expression at every position."""
+    if line and (line[-1] in ",;$" or line[-1].isspace()):
+        return TRAILING_JUNK.sub("", line)
+    return line
+
+
 def normalise(text):
     """Pasted text as log entries: HTML entities decoded, quotes and chat artefacts
     stripped, wrapped lines joined back. Returns (entries, number of non-empty lines)."""
@@ -77,7 +85,7 @@ def normalise(text):
             line = line[prompt.end() :]
         elif line.startswith("> ") and len(line) > 2:
             line = line[2:]  # quoted in a forum post
-        line = TRAILING_JUNK.sub("", line)
+        line = without_trailing_junk(line)
         if prompt:
             # A command the customer ran, and the first line of its output, are never
             # the rest of a wrapped log line.
