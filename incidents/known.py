@@ -14,15 +14,18 @@ day it started and adds the date after). Each process trusts what it last read f
 an incident forgets its copy at once.
 """
 
+import logging
 import secrets
 import time
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from incidents.models import Incident
 from lib import generation
+
+log = logging.getLogger(__name__)
 
 KEY = "incidents:known"
 TTL = generation.TTL
@@ -40,7 +43,14 @@ def _known():
     if _last["value"] is None or now - _last["read_at"] > TTL:
         value = cache.get(KEY)
         if value is None:
-            value = _from_database()
+            try:
+                value = _from_database()
+            except DatabaseError:
+                # The database is down or restarting: the page that says so (a ticket
+                # form shown again, say) is still shown, without the notice, and the
+                # next page asks again.
+                log.warning("The open incidents could not be read", exc_info=True)
+                return ("unread", [])
             # Two processes reading at once keep the same token: the first one's.
             cache.add(KEY, value, timeout=None)
             value = cache.get(KEY) or value

@@ -405,6 +405,8 @@ def test_a_full_filesystem_in_df_output_names_the_cause_but_a_snap_does_not():
     assert causes(snap) == []
 
 
+# The page reads the open incidents for its notice.
+@pytest.mark.django_db
 def test_the_page_says_which_pasted_line_answered_the_question(client):
     paste = f"{REFUSED_3000}\n● myapp.service - My app\n     Active: active (running) since Sat 2026-11-21 01:00:00 UTC; 2h ago\nLISTEN 0 511 127.0.0.1:8080 0.0.0.0:*"
     html = client.post("/troubleshoot/diagnose/", {"log": paste}).content.decode()

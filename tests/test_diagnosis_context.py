@@ -1,5 +1,6 @@
 """Command output pasted with the log: what it shows changes the ranking, or names a cause."""
 
+import pytest
 from django.conf import settings
 
 from troubleshooter import diagnosis
@@ -184,6 +185,8 @@ def test_a_running_web_server_unit_says_nothing_about_the_backend_behind_it():
     assert ranked(result)[0] == "backend-down"
 
 
+# The page reads the open incidents for its notice.
+@pytest.mark.django_db
 def test_the_page_names_what_the_paste_ruled_out(client):
     paste = "● nginx.service - nginx\n     Active: failed (Result: exit-code) since Thu 2026-11-19 21:52:48 UTC; 11s ago"
     html = client.post("/troubleshoot/diagnose/", {"log": paste}).content.decode()

@@ -55,9 +55,10 @@ def new(request):
         return render(request, "tickets/new.html", _context(form))
 
     form = TicketForm(request.POST)
-    if not form.is_valid():
-        return render(request, "tickets/new.html", _context(form), status=400)
     try:
+        # Validating reads the database too (the article and flowchart versions walked).
+        if not form.is_valid():
+            return render(request, "tickets/new.html", _context(form), status=400)
         return _save(request, form)
     except DatabaseError:
         # The database is down, restarting or out of space. Nothing was stored (the
