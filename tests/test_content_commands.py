@@ -2,6 +2,8 @@
 would check it: every bash block parses (`bash -n`), every nginx snippet is valid in
 the block it belongs to, and the nginx files the recipes write, all together in one
 `conf.d/` as a customer who followed every article would have them, pass `nginx -t`.
+No command waits for input it is never given, and no append to a system file adds
+its line a second time when run again.
 
 Outcome pages and flowchart steps write the customer's values as @name@; they are
 filled with each value's example first, as a customer's page would show them.
@@ -276,3 +278,52 @@ def test_every_conf_d_file_the_content_writes_works_with_all_the_others(conf_d, 
     assert len(written) >= 2, written
     error = nginx_test(tmp_path, f"include {directory}/*.conf;")
     assert not error, f"{error}\nfiles: {written}\nsnippets by file: {sources_by_file}"
+
+
+def _commands():
+    """Each command line of the bash blocks (continuation lines joined), without comments."""
+    for where, body in blocks("bash", "sh", "shell"):
+        for line in body.replace("\\\n", " ").splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                yield where, line.strip()
+
+
+# Programs that read standard input when they are given no file: pasted alone, they wait
+# for the customer to type something, which looks like a hang at 3 AM.
+WAITS_FOR_INPUT = [
+    # openssl x509 reads the certificate from stdin unless -in names it
+    (
+        re.compile(r"(^|[;&]\s*)openssl x509\b(?!.*\s-in\s)"),
+        "openssl x509 with neither -in nor a pipe",
+    ),
+    # s_client keeps the connection open, reading what to send, until stdin ends
+    (
+        re.compile(r"openssl s_client\b(?!.*(</dev/null|<<<))"),
+        "openssl s_client not fed </dev/null or a pipe",
+    ),
+]
+
+
+def test_no_command_waits_for_input_it_is_never_given():
+    found = []
+    for where, line in _commands():
+        for segment in re.split(r"\s*\|\s*", line)[:1]:  # only what starts a pipeline
+            for pattern, what in WAITS_FOR_INPUT:
+                if pattern.search(segment) and not re.match(r"echo\b", segment):
+                    found.append(f"{where}: {what}: {line}")
+    assert not found, "\n".join(found)
+
+
+# A line appended to a system file twice is a duplicate mount, limit or setting; run
+# again after a failure, an unguarded append adds it again.
+APPEND = re.compile(r"(>>|tee -a)\s*(/etc/(fstab|sysctl\.conf|security/limits\.conf|hosts))\b")
+
+
+def test_every_append_to_a_system_file_checks_it_is_not_there_already():
+    found = [
+        f"{where}: {line}"
+        for where, line in _commands()
+        if (match := APPEND.search(line))
+        and not re.search(rf"grep -q\S* .*{re.escape(match.group(2))}", line)
+    ]
+    assert not found, "\n".join(found)
