@@ -98,10 +98,22 @@ def content(tmp_path):
     return ContentDir(tmp_path / "content")
 
 
+@pytest.fixture(scope="session")
+def _real_content_rows(django_db_setup, django_db_blocker):
+    from tests.snapshot import Snapshot
+
+    with django_db_blocker.unblock():
+        return Snapshot.of(lambda: call_command("load_content", stdout=io.StringIO()))
+
+
 @pytest.fixture
-def real_content(db):
-    """The articles of this repository's content/ folder, loaded."""
-    call_command("load_content", stdout=io.StringIO())
+def real_content(db, _real_content_rows):
+    """The articles of this repository's content/ folder, loaded: the rows one load wrote,
+    put back (see tests/snapshot.py), and the page cache told content changed."""
+    from lib import generation
+
+    _real_content_rows.restore()
+    generation.bump()
 
 
 @pytest.fixture
