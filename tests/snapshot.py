@@ -38,8 +38,11 @@ class Snapshot:
         return cls(tables)
 
     def restore(self):
-        """Insert every row again. New rows still get new ids: PostgreSQL's sequences are
-        not rolled back with the load, and SQLite's follow the highest id inserted."""
+        """Insert every row again, and make pages built before stale, as a load does.
+        New rows still get new ids: PostgreSQL's sequences are not rolled back with the
+        load, and SQLite's follow the highest id inserted."""
+        from lib import generation
+
         with transaction.atomic(), connection.cursor() as cursor:
             for table, columns, rows in self.tables:
                 names = _names(columns)
@@ -48,6 +51,7 @@ class Snapshot:
                     f"INSERT INTO {connection.ops.quote_name(table)} ({names}) VALUES ({marks})",
                     rows,
                 )
+        generation.bump()
 
 
 def _tables():

@@ -1,13 +1,11 @@
 """Browser tests: Playwright driving Debian's Chromium against a live test server."""
 
-import io
 import json
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -51,8 +49,10 @@ def browser(django_db_setup):
 
 
 @pytest.fixture
-def site(live_server, transactional_db):
-    call_command("load_content", stdout=io.StringIO())
+def site(live_server, transactional_db, _real_content_rows):
+    """The live server's address, with content/ loaded (its rows put back, as in
+    `real_content`)."""
+    _real_content_rows.restore()
     return live_server.url
 
 
