@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kb",
     "troubleshooter",
     "tickets",
+    "insight",
 ]
 
 MIDDLEWARE = [
