@@ -11,10 +11,10 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Count, Max
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from events import masking
+from lib.days import LocalDay
 
 
 class Kind(models.TextChoices):
@@ -130,7 +130,7 @@ class EventDayQuerySet(models.QuerySet):
         if since is not None:
             events = events.filter(created_at__gte=start_of(since))
         grouped = (
-            events.annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+            events.annotate(day=LocalDay("created_at"))
             .order_by()
             .values_list("day", "kind", "subject", "detail", "version")
             .annotate(n=Count("id"))

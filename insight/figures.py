@@ -10,16 +10,16 @@ hold plain values: numbers stay numbers, so the CSV can tell them from typed tex
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event, EventDay, Kind, UnreadTemplate, start_of
 from kb.models import Article, Version
+from lib.days import LocalDay
 from tickets.models import Ticket
 from troubleshooter.models import ChartVersion
 
-SHOWN = 100  # rows of a table on the page; its CSV has them all
+SHOWN = 50  # rows of a table on the page; its CSV has them all
 CHARTED = 12  # bars in a chart
 
 
@@ -119,21 +119,22 @@ def funnel(start, end, until, chart):
     )
 
 
+def _with_votes(shown, vote, start, end, until):
+    """Per (subject, version): the events of kind `shown`, the yes and the no answers of
+    kind `vote`, and a place for the tickets opened from it."""
+    counted = {
+        "shown": Q(kind=shown),
+        "yes": Q(kind=vote, detail="yes"),
+        "no": Q(kind=vote, detail="no"),
+    }
+    found = _counts([shown, vote], start, end, until, ["subject", "version"], counted)
+    return {key: [*numbers, 0] for key, numbers in found.items()}
+
+
 def outcomes(start, end, until, chart):
     """Per outcome and flowchart version: reached, “did this fix it?” answers, the share
     of yes, and tickets opened from it."""
-    counted = {
-        "reached": Q(kind=Kind.OUTCOME_REACHED),
-        "yes": Q(kind=Kind.OUTCOME_FIXED, detail="yes"),
-        "no": Q(kind=Kind.OUTCOME_FIXED, detail="no"),
-    }
-    kinds = [Kind.OUTCOME_REACHED, Kind.OUTCOME_FIXED]
-    merged = {
-        key: [*numbers, 0]
-        for key, numbers in _counts(
-            kinds, start, end, until, ["subject", "version"], counted
-        ).items()
-    }
+    merged = _with_votes(Kind.OUTCOME_REACHED, Kind.OUTCOME_FIXED, start, end, until)
     tickets = (
         Ticket.objects.filter(created_at__gte=start, created_at__lt=end)
         .exclude(outcome="")
@@ -189,19 +190,8 @@ def _versioned(slug, version):
 def articles(start, end, until):
     """Per article version: reads, “was this helpful?” answers, the share of yes, the
     change from the version before, tickets opened from it, and its change note."""
-    counted = {
-        "reads": Q(kind=Kind.ARTICLE_READ),
-        "yes": Q(kind=Kind.ARTICLE_HELPFUL, detail="yes"),
-        "no": Q(kind=Kind.ARTICLE_HELPFUL, detail="no"),
-    }
-    kinds = [Kind.ARTICLE_READ, Kind.ARTICLE_HELPFUL]
-    merged = {
-        key: [*numbers, 0]
-        for key, numbers in _counts(
-            kinds, start, end, until, ["subject", "version"], counted
-        ).items()
-        if key[1] is not None
-    }
+    found = _with_votes(Kind.ARTICLE_READ, Kind.ARTICLE_HELPFUL, start, end, until)
+    merged = {key: numbers for key, numbers in found.items() if key[1] is not None}
     tickets = (
         Ticket.objects.filter(
             created_at__gte=start, created_at__lt=end, article_version__isnull=False
@@ -301,7 +291,7 @@ def tickets(start, end):
     log was diagnosed with differs from the outcome the customer reached."""
     grouped = (
         Ticket.objects.filter(created_at__gte=start, created_at__lt=end)
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(day=LocalDay("created_at"))
         .order_by()
         .values_list("day", "diagnosed_cause", "outcome")
         .annotate(n=Count("id"))
@@ -322,7 +312,7 @@ def tickets(start, end):
                 counted[2] += n
                 disagree += n
                 causes[outcome][2] += n
-    daily.sort(key=lambda row: (row[0], row[1], row[2]))
+    daily.sort()
     by_day = [
         [day, *counted, rate(counted[2], counted[1])] for day, counted in sorted(days.items())
     ]

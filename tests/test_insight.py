@@ -5,7 +5,7 @@ and read back from the page and its CSV as a member of staff would."""
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -340,3 +340,12 @@ def test_the_dashboard_lists_the_articles_due_for_review(staff, content, today):
     assert rows[1:] == [["backend-down", "Nothing listens", "1", reviewed.isoformat(), "14"]]
     html = staff.get(DASHBOARD).content.decode()
     assert "Nothing listens" in html
+
+
+@pytest.mark.parametrize("zone, days_later", [("UTC", 0), ("Europe/Berlin", 1)])
+def test_tickets_are_counted_on_the_sites_own_days(staff, settings, zone, days_later):
+    settings.TIME_ZONE = zone
+    late = (timezone.now() - timedelta(days=2)).replace(hour=23, minute=30, tzinfo=UTC)
+    ticket(1, outcome="disk-full", created_at=late)
+    day = (late.date() + timedelta(days=days_later)).isoformat()
+    assert table(staff, "tickets-by-day")[1][:2] == [day, "1"]
