@@ -10,10 +10,13 @@ from datetime import UTC, timedelta
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from events.models import Event, EventDay, UnreadTemplate
 from insight.views import safe_cell
 from kb.models import Version
+from tests.test_hostile_input import EXAMPLES, TRICKY
 from tests.test_insight_review import months_ago
 from tickets.models import Ticket
 from troubleshooter.models import ChartVersion
@@ -349,3 +352,16 @@ def test_tickets_are_counted_on_the_sites_own_days(staff, settings, zone, days_l
     ticket(1, outcome="disk-full", created_at=late)
     day = (late.date() + timedelta(days=days_later)).isoformat()
     assert table(staff, "tickets-by-day")[1][:2] == [day, "1"]
+
+
+@EXAMPLES
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["from", "to", "format", "table"]),
+        st.one_of(TRICKY, st.dates().map(str), st.sampled_from(["csv", "funnel", "overdue"])),
+    )
+)
+def test_any_range_or_table_gets_an_answer_not_a_failure(staff, query):
+    clean = {name: value.encode("utf-8", "replace").decode() for name, value in query.items()}
+    response = staff.get(DASHBOARD, clean)
+    assert response.status_code in (200, 400), (clean, response.status_code)
