@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +46,18 @@ from tests.deploy.stack import (  # noqa: E402
     shell,
 )
 
-# Fewer articles and shorter runs make a quick check while working on it.
+# Fewer articles and shorter runs make a quick check while working on it, and
+# BENCH_ROWS=dashboard,events (any of ROW_GROUPS) runs only those rows, with the
+# static-file yardstick measured before them.
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", 10_000))
+ROW_GROUPS = ("site", "sqlite-search", "diagnose", "events", "dashboard")
+ROWS = [name.strip() for name in os.environ.get("BENCH_ROWS", ",".join(ROW_GROUPS)).split(",")]
+if set(ROWS) - set(ROW_GROUPS):
+    sys.exit(
+        f"BENCH_ROWS names rows of {', '.join(ROW_GROUPS)}, not {', '.join(set(ROWS) - set(ROW_GROUPS))}."
+    )
+EVENTS = int(os.environ.get("BENCH_EVENTS", 1_000_000))
+BATCH = 10  # events a page's beacon sends at once, a generous page's worth
 SECONDS = int(os.environ.get("BENCH_SECONDS", 8))
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 LUA = ROOT / "bench" / "wrk.lua"
@@ -90,7 +101,7 @@ class Bench:
         return f"https://127.0.0.1:{self.stack.https_port}"
 
     def wrk(self, label, url, paths, connections, method="GET", body=None, headers=None,
-            seconds=SECONDS):  # fmt: skip
+            seconds=SECONDS, vary_address=False):  # fmt: skip
         settle(self.stack.gunicorn.pid)
         work = Path(tempfile.mkdtemp(dir=self.root))
         (work / "paths").write_text("\n".join(paths) + "\n")
@@ -98,6 +109,8 @@ class Bench:
         if body is not None:
             (work / "body").write_text(body)
             arguments.append(str(work / "body"))
+            if vary_address:
+                arguments.append("vary-address")
         command = [WRK, f"-t{min(connections, CORES)}", f"-c{connections}", f"-d{seconds}s",
                    "--timeout", "10s", "-s", str(LUA)]  # fmt: skip
         for name, value in (headers or {}).items():
@@ -213,24 +226,29 @@ def worker_memory(master):
     return sizes
 
 
-def run_rows(bench, slugs, queries, master):
-    g, n = bench.gunicorn_url, bench.nginx_url
+def prepare_rows(bench, slugs, master):
+    """The article page kept as the yardstick's static file, and workers warmed up."""
+    g = bench.gunicorn_url
     article = f"/kb/{slugs[0]}/"
     page = bench.get(article)
     assert page.status == 200, page.status
     static = bench.stack.root / "staticfiles" / "bench" / "article.html"
     static.parent.mkdir(exist_ok=True)
     static.write_text(page.text)
-    all_articles = [f"/kb/{slug}/" for slug in slugs]
 
     print("Warming the workers up (each reads the flowchart and patterns once)", flush=True)
     for path in ["/", article, "/troubleshoot/", "/search/?q=php"]:
         bench.wrk("warm-up", g, [path], 32, headers=PROXIED, seconds=1)
     bench.rows.clear()
     print("Workers' resident MB after warming up:", [round(m[1]) for m in worker_memory(master)])
-
     print("Throughput and latency", flush=True)
     yardstick(bench, "before")
+
+
+def site_rows(bench, slugs, queries, master):
+    g, n = bench.gunicorn_url, bench.nginx_url
+    article = f"/kb/{slugs[0]}/"
+    all_articles = [f"/kb/{slug}/" for slug in slugs]
     for c in (1, 32):
         bench.flush_page_cache()
         bench.wrk("Gunicorn: article, page cache cold", g, all_articles, c, headers=PROXIED)
@@ -271,10 +289,78 @@ def run_rows(bench, slugs, queries, master):
     sent = shell(bench.env, "from tickets.models import OutboundEmail as E; "
                  "print(E.objects.filter(status='sent').count(), E.objects.count())").split()  # fmt: skip
     row.notes.append(f"{int(sent[0]):,} of their {int(sent[1]):,} emails sent by then")
-    return row
 
 
 STATIC = "nginx: the article as a static file"
+BEACON = f"Gunicorn: POST /events/, batches of {BATCH}"
+
+
+def count_events(env):
+    return int(shell(env, "from events.models import Event; print(Event.objects.count())"))
+
+
+def beacon_row(bench):
+    """The beacon at 32 connections, each batch as a page sends it (same-origin, from an
+    address of its own), and the events stored counted against those sent."""
+    events = [
+        {"kind": "question_reached", "subject": "code", "version": 1},
+        {"kind": "question_answered", "subject": "code", "detail": "502", "version": 1},
+        {"kind": "article_read", "subject": "backend-down", "version": 1},
+    ]
+    body = json.dumps({"events": [events[n % len(events)] for n in range(BATCH)]})
+    headers = {**PROXIED, "Content-Type": "text/plain;charset=UTF-8",
+               "Sec-Fetch-Site": "same-origin"}  # fmt: skip
+    before = count_events(bench.env)
+    row = bench.wrk(BEACON, bench.gunicorn_url, ["/events/"], 32, method="POST", body=body,
+                    headers=headers, vary_address=True)  # fmt: skip
+    time.sleep(1)  # requests wrk gave up waiting for may still be finishing
+    row.saved = count_events(bench.env) - before
+    row.notes.append(
+        f"{row.rate * BATCH:,.0f} events/s; {row.saved:,} events stored of "
+        f"{row.sent * BATCH:,} sent ({row.requests * BATCH:,} answered)"
+    )
+
+
+def dashboard_label(days, engine):
+    return f"Gunicorn: staff dashboard, {days} days of {EVENTS:,} events, {engine}"
+
+
+def dashboard_rows(bench, env, url, engine):
+    """The dashboard over EVENTS generated events (bench/events.py) spread over 90 days,
+    after the daily timer has counted the days that are over, signed in as staff."""
+    print(f"Writing {EVENTS:,} events and their tickets ({engine})", flush=True)
+    began = time.monotonic()
+    subprocess.run([sys.executable, "bench/events.py", str(EVENTS)], cwd=ROOT, env=env,
+                   check=True)  # fmt: skip
+    written = time.monotonic() - began
+    subprocess.run([sys.executable, "manage.py", "prune_events"], cwd=ROOT, env=env, check=True)
+    counted = time.monotonic() - began - written
+    print(f"  written in {written:.0f} s, days counted in {counted:.0f} s", flush=True)
+    session = shell(env, (
+        "from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, "
+        "HASH_SESSION_KEY\n"
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "user, _ = get_user_model().objects.get_or_create(username='bench-staff', "
+        "defaults={'is_staff': True})\n"
+        "store = SessionStore()\n"
+        "store[SESSION_KEY] = str(user.pk)\n"
+        "store[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "store[HASH_SESSION_KEY] = user.get_session_auth_hash()\n"
+        "store.create()\n"
+        "print(store.session_key)\n"
+    )).strip()  # fmt: skip
+    headers = {**PROXIED, "Cookie": f"sessionid={session}"}
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    for days in (30, 90):
+        first = time.strftime("%Y-%m-%d", time.gmtime(time.time() - (days - 1) * 86400))
+        path = f"/admin/insight/?from={first}&to={today}"
+        with urllib.request.urlopen(urllib.request.Request(url + path, headers=headers)) as page:
+            assert b"<h1>Staff dashboard</h1>" in page.read(), "the dashboard did not answer"
+        # Each worker reads the dashboard's code and templates once, as for the other rows.
+        bench.wrk("warm-up", url, [path], CORES * 2 + 1, headers=headers, seconds=2)
+        bench.rows.pop()
+        row = bench.wrk(dashboard_label(days, engine), url, [path], 1, headers=headers)
+        row.notes.append(f"events written in {written:.0f} s, days counted in {counted:.0f} s")
 
 
 def yardstick(bench, when):
@@ -374,6 +460,22 @@ GOALS = {
         )
         for label in ("240 KB of one line", "5,000 distinct lines", "two lines of 100 KB")
     },
+    (BEACON, 32): (
+        "≥ 1,000 events/s, no errors, all stored",
+        lambda r, s: (
+            r.rate * BATCH >= 1000
+            and r.errors == 0
+            and r.requests * BATCH <= r.saved <= r.sent * BATCH
+        ),
+    ),
+    **{
+        (dashboard_label(days, engine), 1): (
+            "p99 < 1 s, no errors",
+            lambda r, s: r.p99_ms < 1000 and r.errors == 0,
+        )
+        for days in (30, 90)
+        for engine in ("PostgreSQL", "SQLite")
+    },
     ("Gunicorn: ticket submission", 32): (
         "≥ 300/s, p99 < 200 ms, no errors, all saved",
         # Every answered request saved its ticket; a few more may have been in flight.
@@ -411,12 +513,15 @@ def table(bench, memory, diagnose):
             f"| {row.label}{notes} | {row.connections} | {row.rate:,.0f} | {row.p50_ms:.2f} "
             f"| {row.p99_ms:.2f} | {row.rate / yardstick:.1%} | {goal} | {verdict} |"
         )
-    rate, seconds = diagnose
-    lines.append(
-        f"| `manage.py diagnose --file`, {logs.LINES:,} lines, start-up included | 1 process "
-        f"| {rate:,.0f} lines/s | | | | ≥ 200,000 lines/s | "
-        f"{'yes' if rate >= 200_000 else '**no**'} |"
-    )
+    if diagnose is not None:
+        rate, seconds = diagnose
+        lines.append(
+            f"| `manage.py diagnose --file`, {logs.LINES:,} lines, start-up included | 1 process "
+            f"| {rate:,.0f} lines/s | | | | ≥ 200,000 lines/s | "
+            f"{'yes' if rate >= 200_000 else '**no**'} |"
+        )
+    if memory is None:
+        return "\n".join(lines)
     worst = max(rss for _, rss, _ in memory)
     sizes = ", ".join(f"{rss:.0f}" for _, rss, _ in memory)
     shared = ", ".join(f"{pss:.0f}" for _, _, pss in memory)
@@ -437,6 +542,8 @@ def main():
     os.chmod(root, 0o755)
     smtp_port, http_port = free_port(), free_port()
     smtp = smtp_sink(smtp_port, root)
+    memory = diagnose = None
+    on_sqlite = {"sqlite-search", "dashboard"} & set(ROWS)
     try:
         print(f"Writing {ARTICLES:,} articles and loading them (deploy steps)", flush=True)
         slugs = articles.write_tree(ROOT / "content", root / "content", ARTICLES)
@@ -450,18 +557,20 @@ def main():
             TICKET_MAIL="outbox",
             LOG_LEVEL="WARNING",
         )
-        # The same articles on the embedded default, SQLite with FTS5, for its search row;
-        # loaded alongside PostgreSQL.
+        # The same articles on the embedded default, SQLite with FTS5, for its search and
+        # dashboard rows; loaded alongside PostgreSQL.
         lite_root = root / "sqlite"
         lite_root.mkdir()
         lite_env = {**env, "DATABASE_URL": f"sqlite:///{lite_root / 'portal.sqlite3'}",
                     "STATIC_ROOT": str(lite_root / "staticfiles")}  # fmt: skip
         lite = threading.Thread(target=prepare_site, args=(lite_root, lite_env))
         loading = time.monotonic()
-        lite.start()
+        if on_sqlite:
+            lite.start()
         prepare_site(root, env)
         load_seconds = time.monotonic() - loading
-        lite.join()
+        if on_sqlite:
+            lite.join()
         words = articles.vocabulary(
             (root / "content" / "articles" / f"{slug}.md").read_text() for slug in slugs[:200]
         )
@@ -475,36 +584,52 @@ def main():
             [sys.executable, "manage.py", "send_pending_email", "--watch"], cwd=ROOT, env=env,
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
-        with stack:
-            bench = Bench(root, stack, f"http://127.0.0.1:{http_port}", env)
-            run_rows(bench, slugs, queries, stack.gunicorn.pid)
-            memory = worker_memory(stack.gunicorn.pid)
-        sender.terminate()
-        sender.wait()
-        lite_port = free_port()
-        lite_stack = Stack(lite_root, lite_env, workers=CORES * 2 + 1, nginx=False,
-                           gunicorn_bind=f"127.0.0.1:{lite_port}")  # fmt: skip
-        with lite_stack:
-            bench.stack = lite_stack
-            search_rows(bench, f"http://127.0.0.1:{lite_port}", queries, "SQLite FTS5")
-        print("diagnose --file on a generated log", flush=True)
-        diagnose = logs.bench_file(root / "error.log", env)
+        try:
+            with stack:
+                bench = Bench(root, stack, f"http://127.0.0.1:{http_port}", env)
+                prepare_rows(bench, slugs, stack.gunicorn.pid)
+                if "site" in ROWS:
+                    site_rows(bench, slugs, queries, stack.gunicorn.pid)
+                if "events" in ROWS:
+                    beacon_row(bench)
+                if "dashboard" in ROWS:
+                    dashboard_rows(bench, env, bench.gunicorn_url, "PostgreSQL")
+                memory = worker_memory(stack.gunicorn.pid)
+        finally:
+            sender.terminate()
+            sender.wait()
+        if on_sqlite:
+            lite_port = free_port()
+            lite_stack = Stack(lite_root, lite_env, workers=CORES * 2 + 1, nginx=False,
+                               gunicorn_bind=f"127.0.0.1:{lite_port}")  # fmt: skip
+            lite_url = f"http://127.0.0.1:{lite_port}"
+            with lite_stack:
+                bench.stack = lite_stack
+                if "sqlite-search" in ROWS:
+                    search_rows(bench, lite_url, queries, "SQLite FTS5")
+                if "dashboard" in ROWS:
+                    dashboard_rows(bench, lite_env, lite_url, "SQLite")
+        if "diagnose" in ROWS:
+            print("diagnose --file on a generated log", flush=True)
+            diagnose = logs.bench_file(root / "error.log", env)
     finally:
         smtp.terminate()
     result = table(bench, memory, diagnose)
     _, apart = yardsticks(bench.rows)
     spread = " and ".join(f"{share:.0%} at {c}" for c, share in sorted(apart.items()))
+    only = "" if set(ROWS) == set(ROW_GROUPS) else f" (only the rows {', '.join(ROWS)})"
     header = (
-        f"Measured by `make bench` on {CORES} cores: {ARTICLES:,} articles (loaded in "
+        f"Measured by `make bench`{only} on {CORES} cores: {ARTICLES:,} articles (loaded in "
         f"{load_seconds:.0f} s), PostgreSQL and Redis, {CORES * 2 + 1} Gunicorn workers, "
         f"nginx over TLS; wrk for {SECONDS} s per row; whole run "
-        f"{time.monotonic() - started:.0f} s. Shares are of the median of the two static-"
-        f"file runs, which were {spread} apart.\n\n"
+        f"{time.monotonic() - started:.0f} s. Shares are of the median of the "
+        f"static-file runs, which were {spread} apart.\n\n"
     )
-    RESULTS.write_text(header + result + "\n")
     print()
     print(header + result)
-    print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
+    if not only:  # a run of some rows leaves the whole run's table as it was
+        RESULTS.write_text(header + result + "\n")
+        print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
     shutil.rmtree(root, ignore_errors=True)
 
 

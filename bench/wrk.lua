@@ -1,8 +1,10 @@
 -- wrk script for bench/run.py.
---   wrk ... -s bench/wrk.lua <url> -- <paths file> [<method> <body file>]
+--   wrk ... -s bench/wrk.lua <url> -- <paths file> [<method> <body file> [vary-address]]
 -- Each request takes the next path from the file (each thread starts at its own
 -- share of the list, so no two requests ask for the same path until the list runs
 -- out). In a body, {n} becomes a string unique to the request (32 hex digits).
+-- With vary-address, each request carries its own X-Real-IP, as from many visitors,
+-- so a per-address limit meant for one browser does not stop the load.
 -- At the end one JSON line, prefixed with "BENCH ", carries the figures.
 
 local threads = {}
@@ -28,6 +30,7 @@ function init(args)
   -- wrk runs init once per thread, with the id set by setup.
   position = math.floor((id - 1) * #paths / count)
   sent = 0
+  vary = args[4] == "vary-address"
 end
 
 function request()
@@ -38,7 +41,15 @@ function request()
     local unique = string.format("%08x%024d", id, sent)
     request_body = body:gsub("{n}", unique)
   end
-  return wrk.format(method, paths[position], nil, request_body)
+  local headers = nil
+  if vary then
+    headers = {}
+    for name, value in pairs(wrk.headers) do
+      headers[name] = value
+    end
+    headers["X-Real-IP"] = string.format("10.%d.%d.%d", id % 256, math.floor(sent / 256) % 256, sent % 256)
+  end
+  return wrk.format(method, paths[position], headers, request_body)
 end
 
 function done(summary, latency, requests)

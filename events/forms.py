@@ -3,6 +3,7 @@
 import json
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from events.models import BEACON_KINDS, DETAIL_LENGTH, SUBJECT_LENGTH, Kind
@@ -63,8 +64,20 @@ def read_batch(body):
             raise Refused(f"An event has only the fields {', '.join(sorted(FIELDS))}.")
         if not all(_plain(name, value) for name, value in event.items()):
             raise Refused("An event's fields are text, or a whole number for the version.")
-        form = EventForm({k: v for k, v in event.items() if v is not None})
-        if not form.is_valid():
-            raise Refused(" ".join(e for errors in form.errors.values() for e in errors))
-        clean.append(form.cleaned_data)
+        clean.append(_clean(event))
+    return clean
+
+
+def _clean(event):
+    """One event through EventForm's fields, as the form would clean it. The fields are
+    used as they are: building a form copies every field, which was most of the time a
+    batch of ten took."""
+    clean, errors = {}, []
+    for name, field in EventForm.base_fields.items():
+        try:
+            clean[name] = field.clean(event.get(name))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise Refused(" ".join(errors))
     return clean

@@ -6,13 +6,15 @@ cookie or account, and what a visitor typed only as a masked pattern
 """
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from events import masking
+from lib.days import LocalDay
 
 
 class Kind(models.TextChoices):
@@ -105,6 +107,69 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.subject or self.detail}"
+
+
+def start_of(day):
+    """Midnight at the start of `day` in the site's time zone."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+class EventDayQuerySet(models.QuerySet):
+    def counted_until(self):
+        """The first day not counted yet (days are counted in one run, oldest to
+        newest, and only once over), or None when none is."""
+        last = self.aggregate(last=Max("day"))["last"]
+        return last + timedelta(days=1) if last else None
+
+    def refresh(self, today=None):
+        """Count the events of every day before `today` not counted yet, in one grouped
+        query; returns how many rows of counts were written."""
+        today = today or timezone.localdate()
+        since = self.counted_until()
+        events = Event.objects.filter(created_at__lt=start_of(today))
+        if since is not None:
+            events = events.filter(created_at__gte=start_of(since))
+        grouped = (
+            events.annotate(day=LocalDay("created_at"))
+            .order_by()
+            .values_list("day", "kind", "subject", "detail", "version")
+            .annotate(n=Count("id"))
+        )
+        rows = [
+            EventDay(day=day, kind=kind, subject=subject, detail=detail, version=version, count=n)
+            for day, kind, subject, detail, version, n in grouped.iterator(chunk_size=10_000)
+        ]
+        with transaction.atomic():
+            self.bulk_create(rows, batch_size=2_000)
+        return len(rows)
+
+    def older_than_retention(self, now=None):
+        return self.filter(day__lt=timezone.localdate(retention_cutoff(now)))
+
+
+class EventDay(models.Model):
+    """The events of one day that is over, counted by kind, subject, detail and version:
+    what the staff dashboard reads for past days, so a range of three months is tens of
+    thousands of rows rather than millions. `prune_events` (daily) adds the days since
+    it last ran; the dashboard counts the days after that from Event itself."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    subject = models.CharField(max_length=SUBJECT_LENGTH, blank=True)
+    detail = models.CharField(max_length=DETAIL_LENGTH, blank=True)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    count = models.PositiveIntegerField()
+
+    objects = EventDayQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "day"], name="eventday_kind_day"),
+            models.Index(fields=["day"], name="eventday_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.kind} {self.subject or self.detail}: {self.count}"
 
 
 # Lines of one paste kept as templates: a whole log with no cause adds no more.

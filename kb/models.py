@@ -1,7 +1,9 @@
+import calendar
 import hashlib
 from collections import Counter, defaultdict
 from itertools import chain
 
+from django.conf import settings
 from django.db import connections, models
 from django.urls import reverse
 from django.utils import timezone
@@ -64,9 +66,24 @@ UNSHOWN_FIELDS = ("source", "body", "plain_text", "headings_text")
 RELATED = 5  # related articles stored for each article
 
 
+def review_cutoff(today=None):
+    """The reviewed date before which an article is due for review: REVIEW_AFTER_MONTHS
+    before today (the 31st becomes the last day of a shorter month)."""
+    today = today or timezone.localdate()
+    year, month = divmod(today.year * 12 + today.month - 1 - settings.REVIEW_AFTER_MONTHS, 12)
+    month += 1
+    return today.replace(
+        year=year, month=month, day=min(today.day, calendar.monthrange(year, month)[1])
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(archived_at__isnull=True, current_version__isnull=False)
+
+    def review_overdue(self):
+        """Published articles whose current version was last reviewed before the cutoff."""
+        return self.published().filter(current_version__reviewed__lt=review_cutoff())
 
     def with_current(self):
         return self.select_related("current_version", "category")
@@ -299,6 +316,12 @@ class Version(models.Model):
     @property
     def is_current(self):
         return self.article.current_version_id == self.pk
+
+    @property
+    def review_overdue(self):
+        """Whether readers are told this version may be out of date. Worked out when the
+        page is rendered, so it turns on the day the cutoff passes the reviewed date."""
+        return self.reviewed < review_cutoff()
 
     @property
     def anchors(self):

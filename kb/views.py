@@ -12,7 +12,16 @@ from events.models import Event, Kind
 from incidents import known
 from kb.diff import metadata_changes
 from kb.forms import CompareForm, FeedbackForm, PageForm
-from kb.models import HEAVY_FIELDS, UNSHOWN_FIELDS, Article, Category, Feedback, Tag, Version
+from kb.models import (
+    HEAVY_FIELDS,
+    UNSHOWN_FIELDS,
+    Article,
+    Category,
+    Feedback,
+    Tag,
+    Version,
+    review_cutoff,
+)
 from lib import generation, votes
 from lib.diff import compare as compare_lines
 
@@ -93,10 +102,15 @@ def tag(request, tag):
 
 
 def _article_etag(request, slug):
-    state = Article.objects.filter(slug=slug).values_list("current_version_id", "archived_at")
+    state = Article.objects.filter(slug=slug).values_list(
+        "current_version_id", "archived_at", "current_version__reviewed"
+    )
     if not state:
         return None
-    version_id, archived_at = state[0]
+    version_id, archived_at, reviewed = state[0]
+    # The notice of a review overdue appears on the day the cutoff passes, with no
+    # content change: a page kept before that day must not be confirmed as current.
+    overdue = int(reviewed is not None and reviewed < review_cutoff())
     # Related articles and the archived banner depend on other rows: the newest version
     # anywhere changes whenever any article does.
     newest = Version.objects.aggregate(newest=Max("pk"))["newest"]
@@ -105,7 +119,10 @@ def _article_etag(request, slug):
     # which changes with a content load, as the generation does. The known-problem
     # notice on top changes with the incidents.
     content = generation.current()
-    return f"{settings.RELEASE}-{version_id}-{newest}-{archived}-{content}-{known.page_key()}"
+    return (
+        f"{settings.RELEASE}-{version_id}-{newest}-{archived}-{overdue}-{content}-"
+        f"{known.page_key()}"
+    )
 
 
 def _version_page(request, article, version):

@@ -16,6 +16,9 @@ incident's resolved time, so a cached page never shows a notice that is gone or
 hides one that is up. It comes from the cache; the database is asked only when the
 cache has lost it.
 
+Keys carry today's date too: what an article says about its review changes on the
+day it falls due, with nothing saved.
+
 Each process also keeps the pages it served last (`NEAR_PAGES` of them) for at most
 `generation.TTL` seconds: a popular page is then answered without a round trip to
 Redis, which measured as the larger part of a hit (1,900 pages a second on two cores
@@ -30,6 +33,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, get_max_age
 from django.utils.http import parse_etags
 
@@ -82,6 +86,8 @@ def _key(request):
             settings.RELEASE,
             str(generation.current()),
             known.page_key(),
+            # A page may change with the date alone (an article's review falling due).
+            timezone.localdate().isoformat(),
             request.scheme,
             request.get_host(),  # validates Host against ALLOWED_HOSTS on hits too
             request.get_full_path(),

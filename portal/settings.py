@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kb",
     "troubleshooter",
     "tickets",
+    "insight",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,9 @@ SUPPORT_EMAIL = env.text("SUPPORT_EMAIL", "support@example.com")
 TICKETS_PER_HOUR = env.integer("TICKETS_PER_HOUR", 5, minimum=1)
 # Usage events and unread log templates are deleted after this many days (prune_events).
 EVENT_RETENTION_DAYS = env.integer("EVENT_RETENTION_DAYS", 90, minimum=1)
+# An article whose last review is older than this many months shows a notice to
+# readers and is listed on the staff dashboard.
+REVIEW_AFTER_MONTHS = env.integer("REVIEW_AFTER_MONTHS", 12, minimum=1)
 # What the status page tells a customer about when the first reply comes.
 TICKET_REPLY_HOURS = env.integer("TICKET_REPLY_HOURS", 24, minimum=1)
 # How a new ticket's emails leave, after the customer has their answer: from a thread of

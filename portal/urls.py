@@ -44,6 +44,8 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", views.robots_txt, name="robots"),
+    # The staff dashboard sits beside the admin it is linked from.
+    path("admin/insight/", include("insight.urls")),
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from events import masking
 from events import views as event_views
-from events.models import MAX_LINES_PER_PASTE, Event, UnreadTemplate
+from events.models import MAX_LINES_PER_PASTE, Event, EventDay, UnreadTemplate
 from tests.test_settings import manage
 
 pytestmark = pytest.mark.django_db
@@ -443,8 +443,13 @@ def test_prune_events_removes_only_what_is_older_than_the_retention(settings):
     UnreadTemplate.objects.create(template="seen again <num>", first_seen=old, last_seen=recent)
     out = []
     call_command("prune_events", stdout=type("Out", (), {"write": out.append})())
-    assert out == ["Deleted 2 events and 1 unread template older than 30 days.\n"]
+    assert out == [
+        "Counted the past days of events in 2 rows.\n",
+        "Deleted 2 events and 1 unread template older than 30 days.\n",
+    ]
     assert list(Event.objects.values_list("subject", flat=True)) == ["recent"]
+    # The day's counts of the dashboard go with the events they counted.
+    assert list(EventDay.objects.values_list("subject", "count")) == [("recent", 1)]
     assert list(UnreadTemplate.objects.values_list("template", flat=True)) == ["seen again <num>"]
 
 
