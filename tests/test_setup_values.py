@@ -30,7 +30,7 @@ def code_blocks(response):
 
 def steps_using(name):
     chart = flowchart.get()
-    return [q for q in chart.questions.values() if f"@{name}@" in q.help]
+    return [q for q in chart.questions.values() if f"@{name}@" in q.help_text]
 
 
 def query_reaching(question_id):
