@@ -8,12 +8,13 @@ into a shell, so a filled command is as safe to run as the written one.
 """
 
 import ipaddress
+import json
 import re
 from dataclasses import dataclass
 
 from django.utils.html import escape
 
-from lib.yoursetup import PATH
+from lib.yoursetup import CHOICES, PATH
 
 # Written `@name@` in Markdown; in code, lib.markdown has made each a marked YOUR_NAME
 # and each comment line naming a value ("# @service@: php8.3-fpm, …") a hint.
@@ -191,3 +192,15 @@ def fill(html, values):
         return escape(values[name]) if name in values else unknown(name)
 
     return PLACEHOLDER.sub(value, MARKED.sub(marked, HINT.sub(hint, str(html))))
+
+
+def learned(typed, log, found):
+    """What a page learnt of the customer's setup, for the browser to keep (JSON for a
+    data attribute of a private page): the values typed, those read from a log (which a
+    page may refuse, as `from_log` says), and the choices of `found`
+    (diagnosis.setup_of) that pick command variants. "" when it learnt nothing."""
+    choice = {key: found[key] for key in CHOICES if found.get(key)}
+    typed, log = ({n: v[n] for n in NAMES if v.get(n)} for v in (typed, log))
+    if not (choice or typed or log):
+        return ""
+    return json.dumps({"choice": choice, "values": typed, "log": log})

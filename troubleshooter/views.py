@@ -90,8 +90,11 @@ class Carried:
         if self.data is not None:
             self.typed = form.typed()
             self.values = setup.combine(_log_values(self.result, from_log), self.typed)
+        found = diagnosis.setup_of(self.result.facts) if self.result else {}
         context = {
             "setup": self.values,
+            # For the browser's "your setup", so the other pages' commands follow.
+            "setup_learned": setup.learned(self.typed, _log_values(self.result), found),
             "setup_form": form,
             "carry_log": self.log,
             "carry_typed": self.typed,
@@ -366,6 +369,7 @@ def diagnosis_context(result, summary):
     ticket_log = "\n".join(dict.fromkeys(f.last_line for f in result.findings))
     return {
         "result": result,
+        "setup_learned": setup.learned({}, _log_values(result), diagnosis.setup_of(result.facts)),
         "ticket_log": ticket_log,
         "facts": facts,
         "findings": findings,
