@@ -72,7 +72,8 @@
   });
 
   function copyLink(button) {
-    var text = button.getAttribute("data-copy-link");
+    // A link written as a path (the admin's setup links) is copied whole, with the host.
+    var text = new URL(button.getAttribute("data-copy-link"), document.baseURI).href;
     var label = button.textContent;
     var done = function () {
       button.textContent = "Link copied";
