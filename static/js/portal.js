@@ -327,7 +327,8 @@
   // join what is kept; a link's fragment is then removed, leaving the section's anchor.
   function learn() {
     var setup = readSetup();
-    document.querySelectorAll("[data-setup-learned]").forEach(function (el) {
+    var learnt = document.querySelectorAll("[data-setup-learned]");
+    learnt.forEach(function (el) {
       try { merge(setup, cleanSetup(JSON.parse(el.getAttribute("data-setup-learned")))); }
       catch (e) { /* unreadable: nothing learnt */ }
     });
@@ -349,7 +350,7 @@
       var target = anchor && document.getElementById(decodeURIComponent(anchor));
       if (target) target.scrollIntoView();
     }
-    writeSetup(setup);
+    if (learnt.length || fromLink) writeSetup(setup);
   }
 
   function saveControl(form) {
