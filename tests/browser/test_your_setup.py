@@ -169,3 +169,14 @@ def test_no_command_is_wider_than_its_box_without_a_visible_way_to_scroll(browse
         copy = block.get_by_role("button", name="Copy this code")
         copy_box = copy.bounding_box()
         assert copy_box["x"] + copy_box["width"] <= width + 0.5
+
+
+def test_the_setup_form_and_the_tabs_pass_axe_in_light_and_dark(browser, site):
+    from tests.browser.conftest import _close, _new_page, axe_violations
+
+    for scheme in ("light", "dark"):
+        page = _new_page(browser, viewport={"width": 390, "height": 844}, color_scheme=scheme)
+        page.goto(f"{site}{OUTCOME}#setup=runtime:node;docker:no;port:3000")
+        page.locator(".your-setup summary").click()
+        assert axe_violations(page) == [], scheme
+        _close(page)
