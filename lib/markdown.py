@@ -78,7 +78,7 @@ class SetupVariants(Preprocessor):
         condition = html.escape(" ".join(f"{key}:{value}" for key, value in pairs))
         out += self._stash(
             f'<div class="setup-variant" data-setup="{condition}">'
-            f'<p class="setup-variant-label">For {html.escape(label(pairs))}</p>'
+            f'<p class="setup-variant-label">Setup: {html.escape(label(pairs))}</p>'
         )
         fence = match.group("fence")
         out.append(f"{fence}{match.group('lang')}")

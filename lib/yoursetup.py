@@ -17,7 +17,18 @@ CHOICES = {
     "os": ("Distribution", {"debian": "Debian / Ubuntu", "rhel": "RHEL / Alma / Rocky"}),
     "runtime": ("Runtime", {"php": "PHP-FPM", "python": "Python", "node": "Node.js"}),
     "docker": ("Docker", {"no": "Without Docker", "yes": "In Docker"}),
-    "panel": ("Control panel", {"none": "No panel", "cpanel": "cPanel", "plesk": "Plesk"}),
+    "panel": (
+        "Control panel",
+        {
+            "none": "No panel",
+            "cpanel": "cPanel",
+            "plesk": "Plesk",
+            "hestia": "HestiaCP",
+            "cloudpanel": "CloudPanel",
+            "aapanel": "aaPanel",
+            "cyberpanel": "CyberPanel",
+        },
+    ),  # fmt: skip
 }
 
 PATH = r"/[A-Za-z0-9_.@+/-]{0,254}"

@@ -113,9 +113,9 @@ def test_consecutive_variant_blocks_become_one_labelled_group():
     assert first.count('<div class="setup-variant" data-setup=') == 2
     assert '<div class="setup-variant" data-setup="os:rhel web:apache">' in first
     # Without JavaScript every variant shows, each saying what it is for.
-    assert '<p class="setup-variant-label">For Debian / Ubuntu</p>' in html
-    assert '<p class="setup-variant-label">For RHEL / Alma / Rocky · Apache</p>' in html
-    assert '<p class="setup-variant-label">For In Docker</p>' in html
+    assert '<p class="setup-variant-label">Setup: Debian / Ubuntu</p>' in html
+    assert '<p class="setup-variant-label">Setup: RHEL / Alma / Rocky · Apache</p>' in html
+    assert '<p class="setup-variant-label">Setup: In Docker</p>' in html
     assert html.count("data-copy hidden") == 3
     assert "{setup=" not in html and "Then check it." in html
 

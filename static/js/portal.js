@@ -248,7 +248,7 @@
       tab.id = id;
       tab.setAttribute("role", "tab");
       tab.setAttribute("aria-controls", id + "-panel");
-      tab.textContent = label ? label.textContent.replace(/^For /, "") : "Version " + (i + 1);
+      tab.textContent = label ? label.textContent.replace(/^Setup: /, "") : "Version " + (i + 1);
       tab.addEventListener("click", function () { selectTab(group, i, false); });
       list.appendChild(tab);
       panel.id = id + "-panel";

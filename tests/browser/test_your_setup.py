@@ -3,6 +3,8 @@ on every page and after a reload; the variants are tabs a keyboard can switch; a
 link from support fills the commands; without JavaScript every variant shows, labelled;
 and no command is cut off at 390 or 1280 pixels."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -141,9 +143,7 @@ def test_without_javascript_every_variant_shows_labelled(no_js_page, site):
     assert variants.count() >= 8
     for variant in variants.all():
         expect(variant).to_be_visible()
-        expect(variant.locator(".setup-variant-label")).to_have_text(
-            __import__("re").compile(r"^For \S")
-        )
+        expect(variant.locator(".setup-variant-label")).to_have_text(re.compile(r"^Setup: \S"))
     expect(no_js_page.locator("[role=tab]")).to_have_count(0)
     expect(no_js_page.locator(".your-setup")).to_be_hidden()
     expect(no_js_page.locator("var[data-setup-value=service]").first).to_have_text("YOUR_SERVICE")
