@@ -368,3 +368,12 @@ def test_every_variant_names_a_known_setup_and_its_blocks_are_checked_like_the_o
     # The bash -n and nginx -t checks above take the variants too.
     checked = {body for _, body in blocks("bash", "nginx")}
     assert len(checked) > len(marked)
+
+
+def test_cause_pages_mark_the_php_version_in_the_command_instead_of_a_sentence():
+    sentences = [
+        f"{where}: {match.group(0)}"
+        for where, text in cause_pages()
+        for match in re.finditer(r"[Rr]eplace (?:`?php)?\d\.\d[^.]*", text)
+    ]
+    assert not sentences, "\n".join(sentences)
