@@ -347,7 +347,9 @@
       merge(setup, fromLink);
       var anchor = parts.filter(function (p) { return p && p.indexOf("setup=") !== 0; })[0] || "";
       history.replaceState(history.state, "", location.pathname + location.search + (anchor ? "#" + anchor : ""));
-      var target = anchor && document.getElementById(decodeURIComponent(anchor));
+      var target = null;
+      try { target = anchor && document.getElementById(decodeURIComponent(anchor)); }
+      catch (e) { /* a malformed anchor: stay at the top */ }
       if (target) target.scrollIntoView();
     }
     if (learnt.length || fromLink) writeSetup(setup);

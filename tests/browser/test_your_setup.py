@@ -180,3 +180,9 @@ def test_the_setup_form_and_the_tabs_pass_axe_in_light_and_dark(browser, site):
         page.locator(".your-setup summary").click()
         assert axe_violations(page) == [], scheme
         _close(page)
+
+
+def test_a_setup_link_with_a_broken_anchor_still_fills_the_commands(page, site):
+    page.goto(f"{site}{OUTCOME}#%E0%A4%A&setup=port:3000;socket:%E0%A4%A")
+    expect(page.locator("var[data-setup-value=port]").first).to_have_text("3000")
+    assert page.js_errors == []
