@@ -186,3 +186,41 @@ def test_a_setup_link_with_a_broken_anchor_still_fills_the_commands(page, site):
     page.goto(f"{site}{OUTCOME}#%E0%A4%A&setup=port:3000;socket:%E0%A4%A")
     expect(page.locator("var[data-setup-value=port]").first).to_have_text("3000")
     assert page.js_errors == []
+
+
+def test_the_link_an_agent_copies_from_a_ticket_fills_the_customers_commands(
+    browser, page, site, agent
+):
+    from tests.browser.conftest import _close, _new_page
+    from tests.conftest import AGENT, AGENT_PASSWORD
+    from tickets.models import Ticket
+
+    ticket = Ticket.objects.create(
+        vps="203.0.113.10", domain="shop.example.com", error="502", docker="no",
+        email="owner@example.com", description="Down.", submission="link",
+        diagnosed_cause="backend-down", outcome="backend-down",
+        log="2026/11/21 03:12:45 [crit] 2211#2211: *1 connect() to unix:/run/php/php8.3-fpm.sock "
+        "failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.7, "
+        'server: shop.example.com, request: "GET / HTTP/1.1", '
+        'upstream: "fastcgi://unix:/run/php/php8.3-fpm.sock:", host: "shop.example.com"',
+    )  # fmt: skip
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", AGENT)
+    page.fill("#id_password", AGENT_PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{site}/admin/tickets/ticket/{ticket.pk}/change/")
+    page.get_by_role("button", name="Copy a link for this customer").last.click()
+    expect(page.get_by_role("button", name="Link copied")).to_be_visible()
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert link.startswith(f"{site}/kb/backend-down/#confirm-it&setup=")
+    for personal in ("shop.example.com", "owner@", "203.0.113"):
+        assert personal not in link
+
+    customer = _new_page(browser, viewport={"width": 390, "height": 844})
+    customer.goto(link)
+    assert shown_variant(customer) == "runtime:php os:debian"
+    panel = customer.locator(".setup-variants").first.get_by_role("tabpanel")
+    expect(panel.locator("pre code")).to_contain_text("systemctl status php8.3-fpm --no-pager")
+    expect(panel.locator("var.setup-value.is-filled")).to_have_text("8.3")
+    _close(customer)
