@@ -323,36 +323,41 @@
     if (root === document) showControl(setup);
   }
 
-  // What a private page learnt (a diagnosis, typed values) and what a setup link carries
-  // join what is kept; a link's fragment is then removed, leaving the section's anchor.
-  function learn() {
+  // What a page learnt (a diagnosis, typed values, an answer about Docker) joins what
+  // is kept; so does what a setup link carries, whose fragment is then removed, leaving
+  // the section's anchor.
+  function learn(root) {
     var setup = readSetup();
-    var learnt = document.querySelectorAll("[data-setup-learned]");
+    var learnt = root.querySelectorAll("[data-setup-learned]");
     learnt.forEach(function (el) {
       try { merge(setup, cleanSetup(JSON.parse(el.getAttribute("data-setup-learned")))); }
       catch (e) { /* unreadable: nothing learnt */ }
     });
+    if (root === document) fromLink = linkSetup();
+    if (fromLink && root === document) merge(setup, fromLink);
+    if (learnt.length || (fromLink && root === document)) writeSetup(setup);
+  }
+
+  function linkSetup() {
     var parts = location.hash.replace(/^#/, "").split("&");
     var carried = parts.filter(function (p) { return p.indexOf("setup=") === 0; })[0];
-    if (carried !== undefined) {
-      fromLink = { choice: {}, values: {} };
-      carried.slice(6).split(";").forEach(function (pair) {
-        var at = pair.indexOf(":");
-        var key = pair.slice(0, at), value;
-        try { value = decodeURIComponent(pair.slice(at + 1)); } catch (e) { return; }
-        if (at < 1) return;
-        if (!own(LINK_VALUES, key) && choiceAllowed(key, value)) fromLink.choice[key] = value;
-        else if (own(LINK_VALUES, key) && valueAllowed(LINK_VALUES[key], value)) fromLink.values[LINK_VALUES[key]] = value;
-      });
-      merge(setup, fromLink);
-      var anchor = parts.filter(function (p) { return p && p.indexOf("setup=") !== 0; })[0] || "";
-      history.replaceState(history.state, "", location.pathname + location.search + (anchor ? "#" + anchor : ""));
-      var target = null;
-      try { target = anchor && document.getElementById(decodeURIComponent(anchor)); }
-      catch (e) { /* a malformed anchor: stay at the top */ }
-      if (target) target.scrollIntoView();
-    }
-    if (learnt.length || fromLink) writeSetup(setup);
+    if (carried === undefined) return null;
+    var link = { choice: {}, values: {}, log: {} };
+    carried.slice(6).split(";").forEach(function (pair) {
+      var at = pair.indexOf(":");
+      if (at < 1) return;
+      var key = pair.slice(0, at), value;
+      try { value = decodeURIComponent(pair.slice(at + 1)); } catch (e) { return; }
+      if (!own(LINK_VALUES, key) && choiceAllowed(key, value)) link.choice[key] = value;
+      else if (own(LINK_VALUES, key) && valueAllowed(LINK_VALUES[key], value)) link.values[LINK_VALUES[key]] = value;
+    });
+    var anchor = parts.filter(function (p) { return p && p.indexOf("setup=") !== 0; })[0] || "";
+    history.replaceState(history.state, "", location.pathname + location.search + (anchor ? "#" + anchor : ""));
+    var target = null;
+    try { target = anchor && document.getElementById(decodeURIComponent(anchor)); }
+    catch (e) { /* a malformed anchor: stay at the top */ }
+    if (target) target.scrollIntoView();
+    return link;
   }
 
   function saveControl(form) {
@@ -510,7 +515,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    if (control()) learn();
+    if (control()) learn(document);
     enhance(document);
     foldContents();
     // A form sent back with problems: start at its list of them.
@@ -519,6 +524,7 @@
     whenShown(document);
   });
   document.addEventListener("htmx:load", function (event) {
+    if (control()) learn(event.target);
     enhance(event.target);
     whenShown(event.target);
   });

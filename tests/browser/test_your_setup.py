@@ -224,3 +224,13 @@ def test_the_link_an_agent_copies_from_a_ticket_fills_the_customers_commands(
     expect(panel.locator("pre code")).to_contain_text("systemctl status php8.3-fpm --no-pager")
     expect(panel.locator("var.setup-value.is-filled")).to_have_text("8.3")
     _close(customer)
+
+
+def test_answering_that_the_app_runs_in_docker_shows_the_docker_commands_elsewhere(page, site):
+    from tests.test_setup_values import query_reaching
+
+    page.goto(f"{site}/troubleshoot/?{query_reaching('backend-running')}")
+    page.get_by_role("link", name="It runs in Docker, next to a proxy container").click()
+    expect(page).to_have_url(re.compile("backend-running=docker"))  # swapped in by htmx
+    page.goto(f"{site}{OUTCOME}")
+    assert shown_variant(page) == "docker:yes"
