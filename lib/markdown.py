@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from pygments.formatters import HtmlFormatter
+
+from lib.yoursetup import label, parse_condition
 
 
 class _Formatter(HtmlFormatter):
@@ -37,7 +41,71 @@ def formatter(lang_str="", **options):
     return _formatters[key]
 
 
+# An opening fence marked as one variant of a command: ```bash {setup="os:rhel"}
+VARIANT_FENCE = re.compile(
+    r'^(?P<fence>`{3,}|~{3,})(?P<lang>[\w+-]*)[ \t]*\{setup="(?P<setup>[^"]*)"\}[ \t]*$'
+)
+
+
+class SetupVariants(Preprocessor):
+    """Consecutive fenced blocks marked {setup="…"} (blank lines between them) become one
+    group, each variant labelled with what it is for. Every variant stays in the HTML, so
+    the page works and caches the same for everyone; the browser shows the one that fits
+    the reader's setup. An unknown key or value stops the render with a message."""
+
+    def run(self, lines):
+        out, index = [], 0
+        while index < len(lines):
+            if not VARIANT_FENCE.match(lines[index]):
+                out.append(lines[index])
+                index += 1
+                continue
+            out += self._stash('<div class="setup-variants">')
+            while index < len(lines) and VARIANT_FENCE.match(lines[index]):
+                index = self._variant(lines, index, out)
+                after = index
+                while after < len(lines) and not lines[after].strip():
+                    after += 1
+                if after < len(lines) and VARIANT_FENCE.match(lines[after]):
+                    index = after
+            out += self._stash("</div>")
+        return out
+
+    def _variant(self, lines, index, out):
+        """Copy one marked block, less its mark, wrapped and labelled; the next line."""
+        match = VARIANT_FENCE.match(lines[index])
+        pairs = parse_condition(match.group("setup"))
+        condition = html.escape(" ".join(f"{key}:{value}" for key, value in pairs))
+        out += self._stash(
+            f'<div class="setup-variant" data-setup="{condition}">'
+            f'<p class="setup-variant-label">Setup: {html.escape(label(pairs))}</p>'
+        )
+        fence = match.group("fence")
+        out.append(f"{fence}{match.group('lang')}")
+        index += 1
+        while index < len(lines) and not (
+            lines[index].startswith(fence) and not lines[index].strip(fence[0]).strip()
+        ):
+            out.append(lines[index])
+            index += 1
+        if index == len(lines):
+            raise ValueError(f'The block marked setup="{match.group("setup")}" is never closed.')
+        out.append(lines[index])
+        out += self._stash("</div>")
+        return index + 1
+
+    def _stash(self, fragment):
+        return ["", self.md.htmlStash.store(fragment), ""]
+
+
+class SetupVariantsExtension(Extension):
+    def extendMarkdown(self, md):
+        # Before fenced_code (25), which would take the marked blocks as its own.
+        md.preprocessors.register(SetupVariants(md), "setup_variants", 30)
+
+
 EXTENSIONS = [
+    "lib.markdown:SetupVariantsExtension",
     "markdown.extensions.fenced_code",
     "markdown.extensions.codehilite",
     "markdown.extensions.tables",
@@ -67,6 +135,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "*": {"class"},
+    "div": {"data-setup"},
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},
     "h2": {"id"},
@@ -82,6 +151,16 @@ CODE_BLOCK = re.compile(r'<div class="highlight"><pre>(.*?)</pre></div>', re.S)
 LANGUAGE = re.compile(r'<code class="language-([\w+-]+)">')
 ANCHOR = re.compile(r'<a class="anchor"[^>]*>#</a>')
 TAGS = re.compile(r"<[^>]+>")
+CODE = re.compile(r"(<code[^>]*>)(.*?)(</code>)", re.S)
+# A value of the customer's setup in a command, written @name@: a form no shell, curl
+# (-w "%{time_total}"), printf, awk or Go template ({{.Name}}) uses.
+VALUE = re.compile(r"(?<!@)@([a-z_]+)@(?!@)")
+# A comment line of its own naming what a value is, "# @service@: php8.3-fpm, gunicorn…",
+# indented or not, at the start of a block or after a line; left out once it is known.
+HINT = re.compile(
+    r'(?:(?<=\n)|(?<=<code class="language-bash">)|(?<=<code class="language-nginx">))'
+    r'((?:<span class="w"> +</span>)?<span class="c1?"># @(?P<name>[a-z_]+)@:[^<]*</span>\n)'
+)
 SPACE = re.compile(r"\s+")
 
 
@@ -116,6 +195,27 @@ def _add_copy_buttons(body):
     return TABLE.sub(_wrap_table, CODE_BLOCK.sub(wrap, body))
 
 
+def _mark_values(body):
+    """Each @name@ in code becomes a marked YOUR_NAME: a word the shell takes as it is,
+    that a page fills with the customer's value (the server from a form or a log, the
+    browser from the stored setup), and that shows as a placeholder until then."""
+
+    def hint(match):
+        return (
+            f'<span class="setup-hint" data-setup-hint="{match.group("name")}">'
+            f"{match.group(1)}</span>"
+        )
+
+    def value(match):
+        name = match.group(1)
+        return f'<var class="setup-value" data-setup-value="{name}">YOUR_{name.upper()}</var>'
+
+    def code(match):
+        return match.group(1) + VALUE.sub(value, match.group(2)) + match.group(3)
+
+    return CODE.sub(code, HINT.sub(hint, body))
+
+
 def _wrap_table(match):
     # Focusable and named for the same reason: wide tables scroll inside their box.
     opening = '<div class="table-wrap" tabindex="0" role="region" aria-label="Table">'
@@ -138,7 +238,7 @@ def render(source):
     )
     toc = list(_flatten(md.toc_tokens))
     return Rendered(
-        html=_add_copy_buttons(clean),
+        html=_mark_values(_add_copy_buttons(clean)),
         toc=toc,
         headings_text=" ".join(entry["name"] for entry in toc),
         plain_text=text_of(ANCHOR.sub("", clean)),

@@ -327,3 +327,53 @@ def test_every_append_to_a_system_file_checks_it_is_not_there_already():
         and not re.search(rf"grep -q\S* .*{re.escape(match.group(2))}", line)
     ]
     assert not found, "\n".join(found)
+
+
+# A comment line that says whose setup the next lines are for: the mixing that variants
+# ({setup="os:rhel"}) replace.
+SWITCH = re.compile(r"^\s*# (?:Debian|Ubuntu|RHEL|Rocky|Alma|Apache|PM2|Docker:|nginx:)", re.M)
+MARKED = re.compile(r'^```(?P<lang>[\w-]*) \{setup="(?P<setup>[^"]*)"\}\n', re.M)
+
+
+def cause_pages():
+    """(where, text) of every outcome page and of the article of each cause."""
+    outcomes = {path.stem for path in CONTENT.glob("outcomes/*.md")}
+    for where, text in sources():
+        folder, _, name = where.partition("/")
+        if folder == "outcomes" or (folder == "articles" and name[:-3] in outcomes):
+            yield where, text
+
+
+def test_cause_pages_give_each_setup_its_own_variant_instead_of_comments():
+    mixed = [
+        f"{where}: {line.strip()}"
+        for where, text in cause_pages()
+        for match in BLOCK.finditer(text)
+        if "{setup=" not in match.group(0).split("\n", 1)[0]
+        and match.group("lang") in ("bash", "sh", "nginx")
+        for line in SWITCH.findall(match.group("body"))
+    ]
+    assert not mixed, "\n".join(mixed)
+
+
+def test_every_variant_names_a_known_setup_and_its_blocks_are_checked_like_the_others():
+    from lib.yoursetup import parse_condition
+
+    marked = [
+        (where, match) for where, text in cause_pages() for match in MARKED.finditer(text)
+    ]  # fmt: skip
+    assert len(marked) > 150
+    for where, match in marked:
+        assert parse_condition(match.group("setup")), where
+    # The bash -n and nginx -t checks above take the variants too.
+    checked = {body for _, body in blocks("bash", "nginx")}
+    assert len(checked) > len(marked)
+
+
+def test_cause_pages_mark_the_php_version_in_the_command_instead_of_a_sentence():
+    sentences = [
+        f"{where}: {match.group(0)}"
+        for where, text in cause_pages()
+        for match in re.finditer(r"[Rr]eplace (?:`?php)?\d\.\d[^.]*", text)
+    ]
+    assert not sentences, "\n".join(sentences)

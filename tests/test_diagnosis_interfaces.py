@@ -335,7 +335,8 @@ def test_a_carried_step_fills_its_commands_from_the_log(client):
     line = SOCKET_LINE.replace("(2: No such file or directory)", "(13: Permission denied)")
     step = client.post("/troubleshoot/", {"answers": "code=502&log-502=permission", "log": line})
     html = step.content.decode()
-    assert 'ls<span class="w"> </span>-l<span class="w"> </span>/run/php/php8.1-fpm.sock' in html
+    filled = '<var class="setup-value is-filled" data-setup-value="socket">/run/php/php8.1-fpm.sock'
+    assert f'ls<span class="w"> </span>-l<span class="w"> </span>{filled}' in html
     assert "YOUR_SOCKET" not in html
 
 

@@ -1,4 +1,7 @@
+import pytest
+
 from lib.markdown import render
+from lib.yoursetup import SetupError
 
 
 def test_it_gives_headings_stable_anchors():
@@ -83,3 +86,63 @@ def test_code_blocks_of_one_language_share_one_formatter():
     ).html
     assert html.count('<code class="language-bash">') == 2
     assert html.count('<code class="language-nginx">') == 1
+
+
+VARIANTS = """Restart it:
+
+```bash {setup="os:debian"}
+systemctl restart php@php_version@-fpm
+```
+
+```bash {setup="os:rhel web:apache"}
+systemctl restart php-fpm httpd
+```
+
+Then check it.
+
+```bash {setup="docker:yes"}
+docker ps -a
+```
+"""
+
+
+def test_consecutive_variant_blocks_become_one_labelled_group():
+    html = render(VARIANTS).html
+    assert html.count('<div class="setup-variants">') == 2
+    first = html.split('<div class="setup-variants">')[1]
+    assert first.count('<div class="setup-variant" data-setup=') == 2
+    assert '<div class="setup-variant" data-setup="os:rhel web:apache">' in first
+    # Without JavaScript every variant shows, each saying what it is for.
+    assert '<p class="setup-variant-label">Setup: Debian / Ubuntu</p>' in html
+    assert '<p class="setup-variant-label">Setup: RHEL / Alma / Rocky · Apache</p>' in html
+    assert '<p class="setup-variant-label">Setup: In Docker</p>' in html
+    assert html.count("data-copy hidden") == 3
+    assert "{setup=" not in html and "Then check it." in html
+
+
+def test_a_variant_for_an_unknown_setup_stops_the_render():
+    for mark in ("os:windows", "shell:zsh", "", "os:<script>"):
+        with pytest.raises(SetupError):
+            render(f'```bash {{setup="{mark}"}}\nls\n```\n')
+
+
+def test_values_in_code_become_marked_placeholders_and_nothing_else_changes():
+    source = (
+        "Run `php-fpm@php_version@ -t`, write me@example.com@x.\n\n"
+        "```bash\n# @service@: the unit, such as gunicorn\nsystemctl restart @service@\n"
+        'curl -w "%{time_total}" -s x; docker ps --format "{{.Names}}"\n'
+        'mysql -e "SELECT @@max_connections"\n```\n'
+    )
+    html = render(source).html
+    marked = '<var class="setup-value" data-setup-value="service">YOUR_SERVICE</var>'
+    assert html.count(marked) == 2
+    assert 'data-setup-value="php_version">YOUR_PHP_VERSION</var> -t</code>' in html
+    assert '<span class="setup-hint" data-setup-hint="service">' in html
+    assert "%{time_total}" in html and '"{{.Names}}"' in html
+    assert "@@max_connections" in html and "me@example.com@x" in html
+
+
+def test_markup_inside_a_variant_stays_text():
+    html = render('```bash {setup="web:nginx"}\necho "<img src=x onerror=alert(1)>"\n```\n').html
+    assert "<img" not in html and "&lt;img" in html
+    assert "onerror=alert(1)&gt;" in html

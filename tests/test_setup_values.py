@@ -2,6 +2,7 @@
 the outcome, follows them by POST to the ticket, and never reaches a URL."""
 
 import html
+import json
 import re
 import subprocess
 from urllib.parse import urlencode
@@ -30,7 +31,7 @@ def code_blocks(response):
 
 def steps_using(name):
     chart = flowchart.get()
-    return [q for q in chart.questions.values() if f"@{name}@" in q.help]
+    return [q for q in chart.questions.values() if f"@{name}@" in q.help_text]
 
 
 def query_reaching(question_id):
@@ -290,3 +291,40 @@ def test_every_step_command_is_valid_shell_filled_or_not():
         if values:
             assert not [b for b in blocks for n in setup.NAMES if setup.unknown(n) in b]
         check_shell(blocks)
+
+
+def learned(response):
+    """What the page gives the browser's "your setup" to keep."""
+    found = re.search(r'data-setup-learned="([^"]+)"', response.content.decode())
+    return json.loads(html.unescape(found.group(1))) if found else None
+
+
+def test_an_answer_that_says_docker_joins_the_browsers_setup_and_the_step_stays_cached(
+    client, real_content
+):
+    query = query_reaching("backend-running") + "&backend-running=docker"
+    response = client.get(f"/troubleshoot/?{query}")
+    assert learned(response) == {"choice": {"docker": "yes"}, "values": {}, "log": {}}
+    assert "public" in response["Cache-Control"]
+    assert learned(client.get("/troubleshoot/")) is None
+
+
+def test_a_diagnosis_gives_the_browser_the_setup_it_read(client, real_content):
+    line = (
+        "2026/11/21 03:12:45 [crit] 2211#2211: *4183 connect() to unix:/run/php/php8.3-fpm.sock "
+        "failed (2: No such file or directory) while connecting to upstream, client: 203.0.113.7, "
+        'server: example.com, request: "GET / HTTP/1.1", '
+        'upstream: "fastcgi://unix:/run/php/php8.3-fpm.sock:", host: "example.com"'
+    )
+    kept = learned(client.post("/troubleshoot/diagnose/", {"log": line}))
+    assert kept["choice"] == {"web": "nginx", "os": "debian", "runtime": "php"}
+    assert kept["log"]["socket"] == SOCKET and kept["log"]["php_version"] == "8.3"
+    assert kept["values"] == {}
+    assert "203.0.113.7" not in json.dumps(kept)
+
+
+def test_typed_values_join_the_browsers_setup_escaped(client, real_content, socket_step):
+    step, query = socket_step
+    response = client.post("/troubleshoot/", {"answers": query, "socket": SOCKET})
+    assert learned(response)["values"] == {"socket": SOCKET}
+    assert 'data-setup-learned="{&quot;choice&quot;' in response.content.decode()

@@ -278,8 +278,9 @@ def test_the_map_highlights_the_customers_path(client, real_content):
 
 def test_step_commands_mark_the_values_to_change_in_the_command_itself(client, real_content):
     html = client.get("/troubleshoot/?code=502&log-502=other&symptoms-502=sudden").content.decode()
-    assert 'status<span class="w"> </span>YOUR_SERVICE' in html
-    assert "# YOUR_SERVICE: php8.3-fpm" in html
+    marked = '<var class="setup-value" data-setup-value="service">YOUR_SERVICE</var>'
+    assert f'status<span class="w"> </span>{marked}' in html
+    assert f"# {marked}: php8.3-fpm" in html
     assert "@service@" not in html and "php8.2" not in html
 
 

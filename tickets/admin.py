@@ -63,6 +63,7 @@ class TicketAdmin(DateFiltersWithinCalendar, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/portal.js"]  # the copy buttons
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -97,6 +98,7 @@ class TicketAdmin(DateFiltersWithinCalendar, admin.ModelAdmin):
                     "path_display",
                     "chart_version_link",
                     "article_version_link",
+                    "setup_links",
                 ]
             },
         ),  # fmt: skip
@@ -106,7 +108,7 @@ class TicketAdmin(DateFiltersWithinCalendar, admin.ModelAdmin):
         "reference", "error", "domain", "vps", "docker", "email", "description", "log_display",
         "log_unavailable", "diagnosed_cause_link", "outcome_link", "path_display",
         "chart_version_link", "article_version_link", "created_at", "updated_at", "submission",
-        "incident_notice",
+        "incident_notice", "setup_links",
     ]  # fmt: skip
 
     def has_add_permission(self, request):
@@ -178,6 +180,21 @@ class TicketAdmin(DateFiltersWithinCalendar, admin.ModelAdmin):
             return "-"
         url = version.get_absolute_url()
         return format_html('<a href="{}">Version {}</a>', url, version.number)
+
+    @admin.display(description="Links for this customer")
+    def setup_links(self, ticket):
+        """Links to send the customer: the pages that fit, opening with their commands
+        filled for the ticket's setup. The setup rides in the fragment, never personal."""
+        links = ticket.setup_links()
+        if not links:
+            return "-"
+        rows = format_html_join(
+            "", '<li><a href="{}">{}</a> <button type="button" class="button" '
+            'data-copy-link="{}" hidden>Copy a link for this customer</button>'
+            '<br><code class="setup-link">{}</code></li>',
+            ((url, what, url, url) for what, url in links),
+        )  # fmt: skip
+        return format_html('<ul class="setup-links">{}</ul>', rows)
 
     @admin.display(description="Article version read")
     def article_version_link(self, ticket):

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Incident
+from lib.yoursetup import LINK_VALUES, fragment
+from troubleshooter import diagnosis, flowchart
 
 # Crockford's base32 alphabet: no I, L, O or U, so a reference read over the phone
 # or copied by hand cannot be mistaken.
@@ -111,9 +113,56 @@ class Ticket(models.Model):
             return False
         return True
 
+    def setup(self):
+        """What the ticket says about the customer's setup that a link may carry: the
+        web server, distribution, runtime, PHP version, socket and port its log shows,
+        and Docker as they answered. Nothing personal (no email, domain, address, log)."""
+        found = diagnosis.setup_of(diagnosis.diagnose(self.log).facts) if self.log else {}
+        if self.docker in (self.Docker.YES, self.Docker.NO):
+            found["docker"] = self.docker
+        return found
+
+    def setup_links(self):
+        """(what, path) of the pages that fit this ticket, each carrying its setup in the
+        fragment (#setup=…), which neither the page cache nor a server log sees: the
+        outcome reached and the diagnosed cause, and the cause's article section. Where
+        an outcome says the log names the wrong address (`from_log`), the log's other
+        values stay out of its links."""
+        chart = flowchart.get()
+        setup = self.setup()
+        links = []
+        for slug in dict.fromkeys(s for s in (self.diagnosed_cause, self.outcome) if s):
+            outcome = chart.outcomes.get(slug)
+            if outcome is None:
+                continue
+            carried = fragment(_allowed(setup, outcome.from_log))
+            url = _with(outcome.get_absolute_url(), "", carried)
+            links.append((f"Outcome: {outcome.title}", url))
+            if slug != (self.diagnosed_cause or self.outcome) or not outcome.articles:
+                continue
+            # The cause's own article, at the section the outcome names first.
+            article = next((a for a in outcome.articles if a.slug == slug), outcome.articles[0])
+            path = reverse("kb:article", args=[article.slug])
+            title = f"{article.title}: {article.heading}" if article.heading else article.title
+            links.append((f"Article: {title}", _with(path, article.anchor, carried)))
+        return links
+
     @property
     def mail_pending(self):
         return self.emails.unsent().exists()
+
+
+def _allowed(setup, from_log):
+    """The setup less the log's values that an outcome refuses (None: it takes all)."""
+    if from_log is None:
+        return setup
+    refused = {key for key, (name, _) in LINK_VALUES.items() if name not in from_log}
+    return {key: value for key, value in setup.items() if key not in refused}
+
+
+def _with(path, anchor, carried):
+    parts = [part for part in (anchor, carried) if part]
+    return f"{path}#{'&'.join(parts)}" if parts else path
 
 
 class OutboundEmailQuerySet(models.QuerySet):

@@ -210,6 +210,14 @@ class Walk:
         return self.query(steps, [*extra, *carried])
 
     @property
+    def setup(self):
+        """What the answers say of the customer's setup, as "your setup" writes it:
+        Docker, when an answer tells the ticket it is used or not."""
+        said = [dict(step.answer.ticket).get("docker") for step in self.steps]
+        docker = [value for value in said if value in ("yes", "no")]
+        return {"docker": docker[-1]} if docker else {}
+
+    @property
     def path(self):
         """The answers as one short text, for records and tickets: code=502 > log-502=refused."""
         return " > ".join(f"{s.question.id}={s.answer.key}" for s in self.steps)

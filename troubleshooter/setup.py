@@ -8,23 +8,21 @@ into a shell, so a filled command is as safe to run as the written one.
 """
 
 import ipaddress
+import json
 import re
 from dataclasses import dataclass
 
 from django.utils.html import escape
 
-# Written `@name@` in Markdown; already HTML when it is filled in.
+from lib.yoursetup import CHOICES, PATH
+
+# Written `@name@` in Markdown; in code, lib.markdown has made each a marked YOUR_NAME
+# and each comment line naming a value ("# @service@: php8.3-fpm, …") a hint.
 PLACEHOLDER = re.compile(r"@([a-z_]+)@")
-# A comment line of its own above a command, as help writes them:
-# "# @service@: php8.3-fpm, gunicorn…", indented or not, in any language's block.
-# Left out, with its indentation, once the value is known.
-COMMENT = re.compile(
-    r'(?:(?<=\n)|(?<=<code class="language-bash">)|(?<=<code class="language-nginx">))'
-    r'(?:<span class="w"> +</span>)?<span class="c1?"># @(?P<name>[a-z_]+)@:[^<]*</span>\n'
-)
+MARKED = re.compile(r'<var class="setup-value" data-setup-value="([a-z_]+)">YOUR_[A-Z_]+</var>')
+HINT = re.compile(r'<span class="setup-hint" data-setup-hint="([a-z_]+)">[^\n]*\n</span>')
 
 NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}"
-PATH = r"/[A-Za-z0-9_.@+/-]{0,254}"
 
 
 @dataclass(frozen=True)
@@ -140,7 +138,12 @@ def unknown(name):
 
 def used_in(*texts):
     """The names of the setup values these texts use, in the order of VALUES."""
-    found = {name for text in texts for name in PLACEHOLDER.findall(str(text))}
+    found = {
+        name
+        for text in texts
+        for pattern in (PLACEHOLDER, MARKED)
+        for name in pattern.findall(str(text))
+    }
     return [name for name in NAMES if name in found]
 
 
@@ -168,14 +171,36 @@ def combine(log_values, typed):
 
 
 def fill(html, values):
-    """HTML with the setup values filled in where they are known (escaped), and marked
-    YOUR_SERVICE, YOUR_PORT… in the commands themselves where they are not."""
+    """HTML with the setup values filled in where they are known (escaped, and marked as
+    filled), and YOUR_SERVICE, YOUR_PORT… in the commands themselves where they are not.
+    A hint naming a value is left out once the value is there."""
 
-    def comment(match):
-        return "" if match.group("name") in values else match.group(0)
+    def hint(match):
+        return "" if match.group(1) in values else match.group(0)
+
+    def marked(match):
+        name = match.group(1)
+        if name not in values:
+            return match.group(0)
+        return (
+            f'<var class="setup-value is-filled" data-setup-value="{name}">'
+            f"{escape(values[name])}</var>"
+        )
 
     def value(match):
         name = match.group(1)
         return escape(values[name]) if name in values else unknown(name)
 
-    return PLACEHOLDER.sub(value, COMMENT.sub(comment, str(html)))
+    return PLACEHOLDER.sub(value, MARKED.sub(marked, HINT.sub(hint, str(html))))
+
+
+def learned(typed, log, found):
+    """What a page learnt of the customer's setup, for the browser to keep (JSON for a
+    data attribute of a private page): the values typed, those read from a log (which a
+    page may refuse, as `from_log` says), and the choices of `found`
+    (diagnosis.setup_of) that pick command variants. "" when it learnt nothing."""
+    choice = {key: found[key] for key in CHOICES if found.get(key)}
+    typed, log = ({n: v[n] for n in NAMES if v.get(n)} for v in (typed, log))
+    if not (choice or typed or log):
+        return ""
+    return json.dumps({"choice": choice, "values": typed, "log": log})

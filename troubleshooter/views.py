@@ -82,16 +82,23 @@ class Carried:
         """The diagnosis of the carried log lines, read once for the whole page."""
         return diagnosis.diagnose(self.log) if self.log else None
 
-    def context(self, *texts, from_log=None):
+    def context(self, *texts, from_log=None, walk=None):
         """The page's part of the context: the "Your values" form, showing the values
         these texts use, and what is carried on to the next page; with its status.
-        `from_log`: the values the log may fill here (None: all)."""
+        `from_log`: the values the log may fill here (None: all); `walk`: the answers,
+        which may say something of the setup (Docker) for the browser to keep."""
         form = SetupForm(self.data, shown=setup.used_in(*texts))
         if self.data is not None:
             self.typed = form.typed()
             self.values = setup.combine(_log_values(self.result, from_log), self.typed)
+        found = {
+            **(walk.setup if walk else {}),
+            **(diagnosis.setup_of(self.result.facts) if self.result else {}),
+        }
         context = {
             "setup": self.values,
+            # For the browser's "your setup", so the other pages' commands follow.
+            "setup_learned": setup.learned(self.typed, _log_values(self.result), found),
             "setup_form": form,
             "carry_log": self.log,
             "carry_typed": self.typed,
@@ -101,7 +108,7 @@ class Carried:
 
 
 def _step_context(walk, carried):
-    context, status = carried.context(walk.question.help)
+    context, status = carried.context(walk.question.help, walk=walk)
     return {"walk": walk, "question": walk.question, **context}, status
 
 
@@ -176,7 +183,7 @@ def _commands_for(slug, result):
 def _outcome_context(outcome, walk, carried, thanks=None):
     sections = ("meaning", "confirm", "fix", "prevent")
     texts = (getattr(outcome, name) for name in sections)
-    carry, status = carried.context(*texts, from_log=outcome.from_log)
+    carry, status = carried.context(*texts, from_log=outcome.from_log, walk=walk)
     chart_version = walk.version if walk else flowchart.get().version
     context = {
         "commands": _commands_for(outcome.slug, carried.result),
@@ -366,6 +373,7 @@ def diagnosis_context(result, summary):
     ticket_log = "\n".join(dict.fromkeys(f.last_line for f in result.findings))
     return {
         "result": result,
+        "setup_learned": setup.learned({}, _log_values(result), diagnosis.setup_of(result.facts)),
         "ticket_log": ticket_log,
         "facts": facts,
         "findings": findings,

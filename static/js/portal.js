@@ -42,6 +42,7 @@
     root.querySelectorAll("[data-copy-link][hidden], [data-map-tools][hidden]").forEach(function (el) {
       el.hidden = false;
     });
+    if (control()) applySetup(root);
     markWideCode(root);
   }
 
@@ -71,7 +72,8 @@
   });
 
   function copyLink(button) {
-    var text = button.getAttribute("data-copy-link");
+    // A link written as a path (the admin's setup links) is copied whole, with the host.
+    var text = new URL(button.getAttribute("data-copy-link"), document.baseURI).href;
     var label = button.textContent;
     var done = function () {
       button.textContent = "Link copied";
@@ -105,6 +107,307 @@
     if (link) copyLink(link);
     var zoom = event.target.closest("[data-zoom]");
     if (zoom) zoomMap(zoom);
+  });
+
+  // "Your setup": which web server, distribution, runtime, Docker and panel the reader
+  // has, and the values their commands use, kept in this browser (localStorage) and
+  // applied here, so every page stays the same for everyone and cacheable. Each group
+  // of command variants becomes tabs showing the reader's; each marked value
+  // (<var data-setup-value>) shows theirs, or stays a highlighted placeholder. Three
+  // things feed it: the "Your setup" form in the header, what a private page learnt
+  // (data-setup-learned: a diagnosis, the troubleshooter's "Your values") and a setup
+  // link from support (#setup=web:nginx;php:8.2). Every key and value is checked
+  // against the form's own choices and shapes before it is kept or shown, and only
+  // ever written as text.
+  var SETUP_KEY = "portal-setup";
+  var LINK_VALUES = { php: "php_version", socket: "socket", port: "port" };
+  var PHP_SERVICE = /^php-?(?:fpm)?(\d\.\d{1,2})(?:-fpm)?$/;
+  var tabCount = 0;
+  var fromLink = null;
+
+  function control() { return document.querySelector("[data-your-setup-form]"); }
+  function own(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
+
+  function choiceAllowed(key, value) {
+    var form = control();
+    var select = form && form.querySelector("select[data-setup-choice][name='" + key + "']");
+    if (!select || typeof value !== "string" || !value) return false;
+    return Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+  }
+
+  function valueAllowed(name, value) {
+    var form = control();
+    var input = form && form.querySelector("input[data-setup-input][name='" + name + "']");
+    if (!input || typeof value !== "string" || !value || value.length > 255) return false;
+    if (!new RegExp("^(?:" + input.getAttribute("data-pattern") + ")$").test(value)) return false;
+    return name !== "port" || (Number(value) > 0 && Number(value) < 65536);
+  }
+
+  function keep(raw, allowed) {
+    var kept = {};
+    if (!raw || typeof raw !== "object") return kept;
+    Object.keys(raw).forEach(function (key) { if (allowed(key, raw[key])) kept[key] = raw[key]; });
+    return kept;
+  }
+
+  function cleanSetup(raw) {
+    raw = raw && typeof raw === "object" ? raw : {};
+    return { choice: keep(raw.choice, choiceAllowed), values: keep(raw.values, valueAllowed),
+             log: keep(raw.log, valueAllowed) };
+  }
+
+  function readSetup() {
+    try { return cleanSetup(JSON.parse(localStorage.getItem(SETUP_KEY) || "null")); }
+    catch (e) { return cleanSetup(null); }
+  }
+
+  function writeSetup(setup) {
+    try { localStorage.setItem(SETUP_KEY, JSON.stringify(setup)); } catch (e) { /* refused: this page only */ }
+  }
+
+  function merge(setup, extra) {
+    ["choice", "values", "log"].forEach(function (part) {
+      Object.keys(extra[part] || {}).forEach(function (key) { setup[part][key] = extra[part][key]; });
+    });
+    return setup;
+  }
+
+  // The values this page fills: typed ones, and those read from a log unless the page
+  // says which of those it takes (an outcome where the log names the wrong address).
+  function pageValues(setup) {
+    var marked = document.querySelector("[data-setup-from-log]");
+    var allowed = marked ? marked.getAttribute("data-setup-from-log").split(/\s+/) : null;
+    var values = {};
+    Object.keys(setup.log).forEach(function (name) {
+      if (!allowed || allowed.indexOf(name) !== -1) values[name] = setup.log[name];
+    });
+    Object.keys(setup.values).forEach(function (name) { values[name] = setup.values[name]; });
+    // The PHP version and the FPM service follow from one another, as on the server.
+    var match = PHP_SERVICE.exec(values.service || "");
+    if (!values.php_version && match) values.php_version = match[1];
+    if (!values.service && values.php_version) values.service = "php" + values.php_version + "-fpm";
+    return values;
+  }
+
+  function fillValues(root, values) {
+    root.querySelectorAll("var[data-setup-value]").forEach(function (v) {
+      var name = v.getAttribute("data-setup-value");
+      var known = own(values, name);
+      v.textContent = known ? values[name] : "YOUR_" + name.toUpperCase();
+      v.classList.toggle("is-filled", known);
+      v.title = known ? "Your value, from \u201cYour setup\u201d"
+                      : "Put your value here, or fill it in under \u201cYour setup\u201d";
+    });
+    root.querySelectorAll("[data-setup-hint]").forEach(function (hint) {
+      hint.hidden = own(values, hint.getAttribute("data-setup-hint"));
+    });
+  }
+
+  function conditions(variant) {
+    return (variant.getAttribute("data-setup") || "").split(/\s+/).filter(Boolean)
+      .map(function (pair) { return pair.split(":"); });
+  }
+
+  // The variant for the chosen setup: none of its conditions contradicts the choice,
+  // and most of them match it; the first one when nothing is chosen.
+  function fitting(variants, choice) {
+    var best = -1, bestScore = 0;
+    variants.forEach(function (variant, index) {
+      var score = 0;
+      conditions(variant).forEach(function (c) {
+        if (!own(choice, c[0])) return;
+        score = choice[c[0]] === c[1] && score >= 0 ? score + 1 : -Infinity;
+      });
+      if (score > bestScore) { best = index; bestScore = score; }
+    });
+    return best;
+  }
+
+  function selectTab(group, index, focus) {
+    group.querySelectorAll(":scope > [role=tablist] > [role=tab]").forEach(function (tab, i) {
+      tab.setAttribute("aria-selected", String(i === index));
+      tab.tabIndex = i === index ? 0 : -1;
+      if (i === index && focus) tab.focus();
+    });
+    group.querySelectorAll(":scope > .setup-variant").forEach(function (panel, i) {
+      panel.hidden = i !== index;
+    });
+    markWideCode(group);
+  }
+
+  function makeTabs(group) {
+    var list = document.createElement("div");
+    list.setAttribute("role", "tablist");
+    list.setAttribute("aria-label", "Versions of this command");
+    list.className = "setup-tabs";
+    group.querySelectorAll(":scope > .setup-variant").forEach(function (panel, i) {
+      var label = panel.querySelector(".setup-variant-label");
+      var id = "setup-tab-" + (++tabCount);
+      var tab = document.createElement("button");
+      tab.type = "button";
+      tab.id = id;
+      tab.setAttribute("role", "tab");
+      tab.setAttribute("aria-controls", id + "-panel");
+      tab.textContent = label ? label.textContent.replace(/^Setup: /, "") : "Version " + (i + 1);
+      tab.addEventListener("click", function () { selectTab(group, i, false); });
+      list.appendChild(tab);
+      panel.id = id + "-panel";
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", id);
+      if (label) label.hidden = true;
+    });
+    list.addEventListener("keydown", function (event) {
+      var tabs = Array.prototype.slice.call(list.children);
+      var current = tabs.indexOf(document.activeElement);
+      if (current === -1) return;
+      var next = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: tabs.length - 1 }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      selectTab(group, (next + tabs.length) % tabs.length, true);
+    });
+    group.insertBefore(list, group.firstChild);
+    group.classList.add("has-tabs");
+  }
+
+  function showVariants(root, choice) {
+    root.querySelectorAll(".setup-variants").forEach(function (group) {
+      if (!group.querySelector(":scope > [role=tablist]")) makeTabs(group);
+      var variants = Array.prototype.slice.call(group.querySelectorAll(":scope > .setup-variant"));
+      var yours = fitting(variants, choice);
+      group.querySelectorAll(":scope > [role=tablist] > [role=tab]").forEach(function (tab, i) {
+        tab.classList.toggle("is-yours", i === yours);
+      });
+      selectTab(group, Math.max(yours, 0), false);
+    });
+  }
+
+  function describe(setup) {
+    var form = control();
+    var words = [];
+    form.querySelectorAll("select[data-setup-choice]").forEach(function (select) {
+      if (own(setup.choice, select.name)) words.push(select.selectedOptions[0].textContent);
+    });
+    if (setup.values.php_version) words.push("PHP " + setup.values.php_version);
+    var filled = Object.keys(setup.values).length + Object.keys(setup.log).length;
+    if (filled) words.push(filled === 1 ? "1 value" : filled + " values");
+    return words.length ? words.join(" \u00b7 ") : "not chosen yet";
+  }
+
+  function showControl(setup) {
+    var form = control();
+    if (!form) return;
+    var used = {};
+    document.querySelectorAll("var[data-setup-value]").forEach(function (v) {
+      used[v.getAttribute("data-setup-value")] = true;
+    });
+    form.querySelectorAll("select[data-setup-choice]").forEach(function (select) {
+      select.value = setup.choice[select.name] || "";
+    });
+    form.querySelectorAll("[data-setup-field]").forEach(function (field) {
+      var input = field.querySelector("input");
+      input.value = setup.values[input.name] || "";
+      input.placeholder = setup.log[input.name] ? "From your log: " + setup.log[input.name]
+                                                 : input.getAttribute("data-example");
+      field.hidden = !(used[input.name] || input.value || setup.log[input.name]);
+    });
+    var summary = document.querySelector("[data-your-setup-summary]");
+    summary.textContent = (fromLink ? "from the link you opened: " : "") + describe(setup);
+    var row = document.querySelector("[data-your-setup]");
+    row.hidden = !document.querySelector(".code-block, var[data-setup-value]");
+  }
+
+  function applySetup(root) {
+    var setup = readSetup();
+    showVariants(root, setup.choice);
+    fillValues(root, pageValues(setup));
+    if (root === document) showControl(setup);
+  }
+
+  // What a page learnt (a diagnosis, typed values, an answer about Docker) joins what
+  // is kept; so does what a setup link carries, whose fragment is then removed, leaving
+  // the section's anchor.
+  function learn(root) {
+    var setup = readSetup();
+    var learnt = root.querySelectorAll("[data-setup-learned]");
+    learnt.forEach(function (el) {
+      try { merge(setup, cleanSetup(JSON.parse(el.getAttribute("data-setup-learned")))); }
+      catch (e) { /* unreadable: nothing learnt */ }
+    });
+    if (root === document) fromLink = linkSetup();
+    if (fromLink && root === document) merge(setup, fromLink);
+    if (learnt.length || (fromLink && root === document)) writeSetup(setup);
+  }
+
+  function linkSetup() {
+    var parts = location.hash.replace(/^#/, "").split("&");
+    var carried = parts.filter(function (p) { return p.indexOf("setup=") === 0; })[0];
+    if (carried === undefined) return null;
+    var link = { choice: {}, values: {}, log: {} };
+    carried.slice(6).split(";").forEach(function (pair) {
+      var at = pair.indexOf(":");
+      if (at < 1) return;
+      var key = pair.slice(0, at), value;
+      try { value = decodeURIComponent(pair.slice(at + 1)); } catch (e) { return; }
+      if (!own(LINK_VALUES, key) && choiceAllowed(key, value)) link.choice[key] = value;
+      else if (own(LINK_VALUES, key) && valueAllowed(LINK_VALUES[key], value)) link.values[LINK_VALUES[key]] = value;
+    });
+    var anchor = parts.filter(function (p) { return p && p.indexOf("setup=") !== 0; })[0] || "";
+    history.replaceState(history.state, "", location.pathname + location.search + (anchor ? "#" + anchor : ""));
+    var target = null;
+    try { target = anchor && document.getElementById(decodeURIComponent(anchor)); }
+    catch (e) { /* a malformed anchor: stay at the top */ }
+    if (target) target.scrollIntoView();
+    return link;
+  }
+
+  function saveControl(form) {
+    var setup = readSetup();
+    var choice = {}, values = {}, firstBad = null;
+    form.querySelectorAll("select[data-setup-choice]").forEach(function (select) {
+      if (choiceAllowed(select.name, select.value)) choice[select.name] = select.value;
+    });
+    form.querySelectorAll("input[data-setup-input]").forEach(function (input) {
+      var text = input.value.trim();
+      var bad = text !== "" && !valueAllowed(input.name, text);
+      var error = document.getElementById(input.getAttribute("aria-describedby"));
+      error.hidden = !bad;
+      if (bad) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+      if (bad && !firstBad) firstBad = input;
+      if (text && !bad) values[input.name] = text;
+    });
+    var note = form.querySelector("[data-your-setup-note]");
+    if (firstBad) {
+      note.textContent = "Some values could not be used; each says why.";
+      firstBad.focus();
+      return;
+    }
+    fromLink = null;
+    writeSetup({ choice: choice, values: values, log: setup.log });
+    applySetup(document);
+    note.textContent = "Kept. Commands on every page now follow this setup.";
+  }
+
+  function forgetSetup(form) {
+    try { localStorage.removeItem(SETUP_KEY); } catch (e) { /* nothing was kept */ }
+    fromLink = null;
+    form.querySelectorAll("[data-setup-error]").forEach(function (e) { e.hidden = true; });
+    applySetup(document);
+    form.querySelector("[data-your-setup-note]").textContent =
+      "Forgotten. Commands show every setup and placeholders for your values.";
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("[data-your-setup-form]");
+    if (!form) return;
+    event.preventDefault();
+    saveControl(form);
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-setup-clear]")) forgetSetup(control());
+  });
+  // Another tab changed the setup: follow it.
+  window.addEventListener("storage", function (event) {
+    if (event.key === SETUP_KEY) applySetup(document);
   });
 
   // Anonymous counts of what a page showed and what was chosen in it. What a page
@@ -212,6 +515,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    if (control()) learn(document);
     enhance(document);
     foldContents();
     // A form sent back with problems: start at its list of them.
@@ -220,6 +524,7 @@
     whenShown(document);
   });
   document.addEventListener("htmx:load", function (event) {
+    if (control()) learn(event.target);
     enhance(event.target);
     whenShown(event.target);
   });

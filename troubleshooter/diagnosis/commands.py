@@ -10,6 +10,8 @@ keeps the command valid shell.
 import re
 from urllib.parse import urlsplit
 
+from lib.yoursetup import LINK_VALUES
+
 PLACEHOLDER = re.compile(r"@([a-z_]+)@")
 # Backends that are not PHP: no PHP-FPM greps for them.
 NOT_PHP = {"gunicorn", "uwsgi", "node", "pm2", "puma", "unicorn", "passenger", "go", "heroku"}
@@ -134,3 +136,35 @@ def suggest(findings, facts, commands, limit=2):
                 {"cause": finding.slug, "run": text, "why": command["why"], "missing": missing}
             )
     return suggestions
+
+
+RUNTIMES = {
+    "php-fpm": "php", "gunicorn": "python", "uwsgi": "python", "pm2": "node", "node": "node",
+}  # fmt: skip
+# Where each distribution family's packages put PHP-FPM's sockets.
+SOCKET_DIRS = {
+    "debian": ("/run/php/", "/var/run/php/"),
+    "rhel": ("/run/php-fpm/", "/var/run/php-fpm/"),
+}
+
+
+def setup_of(facts):
+    """What the facts of a log say about the customer's setup, as "your setup" and a
+    setup link write it (lib.yoursetup): the web server, distribution, runtime and
+    Docker that pick a command's variant, and the PHP version, socket and port."""
+    values = values_for(facts)
+    program = facts.get("program")
+    found = {}
+    if program in ("nginx", "apache"):
+        found["web"] = program
+    runtime = "php" if is_php(values) else RUNTIMES.get(program)
+    if runtime:
+        found["runtime"] = runtime
+    socket = values.get("socket", "")
+    for family, directories in SOCKET_DIRS.items():
+        if socket.startswith(directories):
+            found["os"] = family
+    if facts.get("container"):
+        found["docker"] = "yes"
+    found.update({key: values[name] for key, (name, _) in LINK_VALUES.items() if name in values})
+    return found

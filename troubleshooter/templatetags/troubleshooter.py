@@ -1,6 +1,10 @@
+import re
+
 from django import template
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from lib.yoursetup import CHOICES
 from troubleshooter import flowchart, setup
 
 register = template.Library()
@@ -11,6 +15,23 @@ def fill_setup(help_html, values=None):
     """A step's help with the setup values filled in where they are known, and marked
     YOUR_SERVICE, YOUR_PORT… in the commands themselves where they are not."""
     return mark_safe(setup.fill(help_html, values or {}))
+
+
+UNKNOWN = re.compile(r"YOUR_([A-Z_]+)")
+
+
+@register.filter
+def marked_values(command):
+    """A suggested command, escaped, with each value the log did not give marked as
+    articles mark theirs, so the browser fills it from "your setup"."""
+
+    def mark(match):
+        name = match.group(1).lower()
+        if name not in setup.BY_NAME:
+            return match.group(0)
+        return f'<var class="setup-value" data-setup-value="{name}">{match.group(0)}</var>'
+
+    return mark_safe(UNKNOWN.sub(mark, escape(command)))
 
 
 @register.filter
@@ -42,3 +63,18 @@ def check_your_problem(slug):
     outcome = chart.outcomes.get(slug)
     entry = chart.entry_for(slug) if outcome else None
     return {"outcome": outcome, "entry": entry}
+
+
+@register.inclusion_tag("troubleshooter/_your_setup.html")
+def your_setup():
+    """The "Your setup" control every page carries: the choices that pick command
+    variants and the values commands use, each with the shape it must have, which the
+    browser checks before it keeps one (the same checks as the troubleshooter's form).
+    The server checks a port and an address further; the browser's own commands only
+    need the shape, as nothing it keeps is sent anywhere."""
+    choices = [
+        {"key": key, "label": label, "options": list(options.items())}
+        for key, (label, options) in CHOICES.items()
+    ]
+    values = [value for value in setup.VALUES if value.pattern]
+    return {"choices": choices, "values": values}
