@@ -327,5 +327,7 @@ def test_an_outcome_page_leads_to_the_fix_and_asks_whether_it_worked_before_offe
     for anchor in ("#confirm", "#fix", "#prevent", "#fixed"):
         assert f'href="{anchor}"' in html[jump : jump + 400]
     assert html.index("Did this fix it?") < html.index("Still stuck?")
-    # The link-copying tool for staff comes after the fix, not before it.
-    assert html.index("Copy link to this page") > html.index('id="prevent"')
+    # The box with the two commands opens the page, before the long sections.
+    assert html.index('class="quick-fix"') < html.index('id="meaning"')
+    # The link-copying tool for staff comes after everything a customer needs.
+    assert html.index("Copy link to this page") > html.index("Still stuck?")
