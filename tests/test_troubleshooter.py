@@ -263,9 +263,18 @@ def test_the_map_draws_every_question_and_outcome_as_links(client, real_content)
     response = client.get("/troubleshoot/map/")
     html = response.content.decode()
     chart = flowchart.get()
-    assert html.count('<a href="/troubleshoot/?') == len(chart.questions)
-    assert html.count('<a href="/troubleshoot/cause/') == len(chart.outcomes)
-    assert "<svg" in html
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert svg.count('<a href="/troubleshoot/?') == len(chart.questions)
+    assert svg.count('<a href="/troubleshoot/cause/') == len(chart.outcomes)
+    # Every answer's label is written on its edge.
+    answers = [a for q in chart.questions.values() for a in q.answers]
+    assert svg.count('class="edge-label"') == len(answers)
+    # The list that phones show holds the same questions and outcomes.
+    listed = html[html.index('class="map-list"') :]
+    assert listed.count('<li class="map-question') == len(chart.questions)
+    assert all(
+        outcome.title.replace("'", "&#x27;") in listed for outcome in chart.outcomes.values()
+    )
 
 
 def test_the_map_highlights_the_customers_path(client, real_content):

@@ -21,7 +21,7 @@ from troubleshooter.forms import (
     OutcomeFeedbackForm,
     SetupForm,
 )
-from troubleshooter.graph import draw
+from troubleshooter.graph import draw, outline
 from troubleshooter.models import ChartVersion, OutcomeFeedback
 
 SHORT = 300
@@ -292,8 +292,12 @@ def outcome_feedback(request, slug):
 def flowchart_map(request):
     chart = flowchart.get()
     walk = chart.walk(request.GET) if request.GET else None
-    svg = draw(chart, walk)
-    context = {"svg": svg, "walk": walk, "chart_version": chart.version}
+    context = {
+        "svg": draw(chart, walk),
+        "outline": outline(chart, walk),
+        "walk": walk,
+        "chart_version": chart.version,
+    }
     return _cacheable(render(request, "troubleshooter/map.html", context))
 
 
