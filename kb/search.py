@@ -134,15 +134,11 @@ def prose_of(html_text):
     return markdown.text_of(markdown.ANCHOR.sub("", CODE_OR_TABLE.sub(" ", html_text)))
 
 
-def _prose(ids):
-    """Each article's current prose, for the page of results only."""
-    rows = Article.objects.filter(pk__in=ids).values_list("pk", "current_version__html")
-    return {pk: prose_of(html_text or "") for pk, html_text in rows}
-
-
-def _snippet_text(prose, body, terms):
-    """The prose when it holds a word searched for (or its first letters), else the whole
-    text: a word found only in a command or a log line is shown where it is."""
+def _snippet_text(html_text, body, terms):
+    """The version's prose (from its HTML) when it holds a word searched for (or its
+    first letters), else the whole text: a word found only in a command or a log line is
+    shown where it is."""
+    prose = prose_of(html_text or "")
     low = prose.lower()
     if any(term in low or _stem(term) in low for term in terms):
         return prose
@@ -275,20 +271,22 @@ class SQLiteSearch:
             return {}
         marks = ", ".join(["%s"] * len(ids))
         with connection.cursor() as cursor:
+            # The version's HTML comes along for the snippet's prose (_snippet_text).
             cursor.execute(
-                f"SELECT rowid, highlight({self.table}, 0, %s, %s), body FROM {self.table} "
-                f"WHERE {self.table} MATCH %s AND rowid IN ({marks})",
+                f"SELECT {self.table}.rowid, highlight({self.table}, 0, %s, %s), "
+                f"{self.table}.body, v.html FROM {self.table} "
+                f"JOIN kb_article a ON a.id = {self.table}.rowid "
+                f"JOIN kb_version v ON v.id = a.current_version_id "
+                f"WHERE {self.table} MATCH %s AND {self.table}.rowid IN ({marks})",
                 [OPEN, CLOSE, self._match(query, any_word), *ids],
             )
             rows = cursor.fetchall()
-            prose = _prose(ids)
             windows = {
-                pk: _window(_snippet_text(prose.get(pk, ""), body, query.terms), query.terms,
-                            self.WINDOW)
-                for pk, _, body in rows
-            }  # fmt: skip
+                pk: _window(_snippet_text(page, body, query.terms), query.terms, self.WINDOW)
+                for pk, _, body, page in rows
+            }
             snippets = self._snippets(cursor, query, windows)
-        return {pk: (title, snippets[pk]) for pk, title, _ in rows}
+        return {pk: (title, snippets[pk]) for pk, title, *_ in rows}
 
     @classmethod
     def create_window_table(cls, sender, connection, **kwargs):
@@ -432,17 +430,15 @@ class PostgresSearch:
         tsquery, text = self._tsquery(query, any_word)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT d.article_id, v.title, v.plain_text FROM kb_searchdoc d "
+                "SELECT d.article_id, v.title, v.plain_text, v.html FROM kb_searchdoc d "
                 "JOIN kb_version v ON v.id = d.version_id WHERE d.article_id = ANY(%s)",
                 [list(ids)],
             )
             rows = cursor.fetchall()
-            prose = _prose(ids)
             windows = [
-                _window(_snippet_text(prose.get(pk, ""), body, query.terms), query.terms,
-                        self.WINDOW)
-                for pk, _, body in rows
-            ]  # fmt: skip
+                _window(_snippet_text(page, body, query.terms), query.terms, self.WINDOW)
+                for _, _, body, page in rows
+            ]
             cursor.execute(
                 f"""
                 WITH q AS (SELECT {tsquery} AS query)
