@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: run serve test lint check bench vendor lock clean system-packages reliability
+.PHONY: run serve test lint check bench vendor lock clean system-packages reliability screenshots
 
 $(BIN)/activate:
 	$(shell command -v $(PYTHON) || echo python3) -m venv $(VENV)
@@ -81,6 +81,12 @@ system-packages:
 bench: $(VENV)/.installed-dev
 	@tests/system-packages wrk
 	tests/with-postgres tests/with-redis $(PY) bench/run.py
+
+# The key pages at 390 and 1280 px, light and dark, into docs/screenshots/ (the site runs
+# on a free loopback port with a database of its own; pngquant keeps the files small).
+screenshots: $(VENV)/.installed-dev
+	@tests/system-packages pngquant
+	$(PY) -m tests.screenshots
 
 # Refresh the vendored htmx from the npm lockfile.
 vendor: node_modules/.installed

@@ -12,14 +12,23 @@ from pathlib import Path
 
 import yaml
 
-from lib.content import SLUG, ContentError, display, load_yaml, split_front_matter
+from lib.content import (
+    SLUG,
+    ContentError,
+    display,
+    load_yaml,
+    read_quick_steps,
+    split_front_matter,
+)
 
 # Article slugs share /kb/<slug>/ with these pages.
 RESERVED_SLUGS = {"categories", "tags", "feed", "search"}
 ARTICLE_KEYS = {
     "title", "slug", "summary", "category", "tags", "reviewed", "applies_to", "change_note",
-    "sources",
+    "sources", "confirm", "fix",
 }  # fmt: skip
+# Articles of this category each explain one cause, and open with its confirm-and-fix box.
+CAUSE_CATEGORY = "causes"
 # Where an article's facts come from: documentation, source code, public threads.
 SOURCE_URL = re.compile(r"https?://[^\s<>\"']{3,}\Z")
 CATEGORY_KEYS = {"slug", "title", "description"}
@@ -52,6 +61,7 @@ class ArticleSource:
     change_note: str
     body: str
     sources: list = ()
+    quick_steps: tuple = ()  # lib.content.QuickStep: confirm, then fix
 
     @property
     def content_hash(self):
@@ -168,6 +178,7 @@ def parse_article(path, content_dir, category_slugs, today=None):
     for url in sources:
         if not SOURCE_URL.match(url):
             problems.append(f"'sources' entry {url!r} must be an http:// or https:// address")
+    quick_steps = read_quick_steps(meta, problems, required=category == CAUSE_CATEGORY)
     reviewed = meta.get("reviewed")
     if not isinstance(reviewed, datetime.date) or isinstance(reviewed, datetime.datetime):
         problems.append(f"'reviewed' must be a date like 2026-11-21, got {reviewed!r}")
@@ -190,6 +201,7 @@ def parse_article(path, content_dir, category_slugs, today=None):
         change_note=change_note,
         body=body.strip() + "\n",
         sources=list(dict.fromkeys(sources)),
+        quick_steps=quick_steps,
     )
 
 

@@ -1,4 +1,5 @@
 import calendar
+import dataclasses
 import hashlib
 from collections import Counter, defaultdict
 from itertools import chain
@@ -239,6 +240,7 @@ class Article(models.Model):
             applies_to=source.applies_to,
             change_note=source.change_note,
             sources=list(source.sources),
+            quick_steps=[dataclasses.asdict(step) for step in source.quick_steps],
             source=source.text,
             body=source.body,
             html=rendered.html,
@@ -281,6 +283,11 @@ class Version(models.Model):
     change_note = models.TextField()
     sources = models.JSONField(
         default=list, blank=True, help_text="Where the facts come from: the addresses cited."
+    )
+    quick_steps = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="A cause's box at the top: the command that confirms it, the one that fixes it.",
     )
     source = models.TextField(help_text="The content file exactly as it was loaded.")
     body = models.TextField(help_text="The Markdown body, without front matter.")
@@ -326,6 +333,15 @@ class Version(models.Model):
     @property
     def anchors(self):
         return {entry["id"] for entry in self.toc}
+
+    # The long sections a cause's box links down to, when the article has them.
+    JUMPS = (("confirm-it", "Confirm"), ("fix-it", "Fix"), ("prevent-it", "Prevent"))
+
+    @property
+    def jump_links(self):
+        """(anchor, label) of this version's Confirm, Fix and Prevent sections."""
+        anchors = self.anchors
+        return [(anchor, label) for anchor, label in self.JUMPS if anchor in anchors]
 
     @property
     def etag(self):

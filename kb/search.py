@@ -8,6 +8,7 @@ words do, mistyped words are corrected against the articles' vocabulary (trigram
 similarity on PostgreSQL, difflib on SQLite) and the search runs again.
 """
 
+import dataclasses
 import difflib
 import html
 import re
@@ -17,6 +18,7 @@ from django.db import connection
 from django.utils.safestring import mark_safe
 
 from kb.models import Article, SearchWord
+from lib import markdown
 
 MAX_TERMS = 12  # words searched; the page says when a query had more
 MAX_TERM = 40
@@ -52,6 +54,12 @@ class Query:
     def __bool__(self):
         return bool(self.terms)
 
+    def covered_by(self, text):
+        """Whether `text` holds every word of the query that means something (not "the"
+        or "on"), as a word or the start of one."""
+        terms = [term for term in self.terms if term not in STOP_WORDS]
+        return bool(terms) and _covered(terms, text, self.prefix) == len(terms)
+
 
 @dataclass(frozen=True)
 class Result:
@@ -71,13 +79,70 @@ class Results:
     def __iter__(self):
         return iter(self.results)
 
+    def with_first(self, articles):
+        """These results with `articles` at the top, in their order: the ones the search
+        found keep their marked title and snippet, the others show their summary."""
+        found = {result.article.pk: result for result in self.results}
+        first = [
+            found.get(article.pk) or Result(article, article.title, article.summary)
+            for article in articles
+        ]
+        ids = {result.article.pk for result in first}
+        rest = [result for result in self.results if result.article.pk not in ids]
+        return dataclasses.replace(self, results=first + rest)
+
     def __len__(self):
         return len(self.results)
 
 
+# Words a reader's eye should not be sent to: marking every "the", "on" and "502" in a
+# snippet hides the one word that matters. They are still searched for; only their
+# marks go. (PostgreSQL's english configuration leaves most of them out already.)
+STOP_WORDS = frozenset({
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be",
+    "been", "before", "but", "by", "can", "do", "does", "for", "from", "had", "has",
+    "have", "how", "i", "if", "in", "into", "is", "it", "its", "may", "my", "no", "not",
+    "of", "on", "one", "or", "our", "out", "so", "than", "that", "the", "their", "them",
+    "then", "there", "these", "they", "this", "to", "up", "was", "we", "were", "what",
+    "when", "where", "which", "while", "who", "why", "will", "with", "you", "your",
+})  # fmt: skip
+MARKED = re.compile(f"{OPEN}([^{CLOSE}]*){CLOSE}")
+
+
+def _worth_marking(word):
+    word = word.strip().lower()
+    return bool(word) and word not in STOP_WORDS and not word.replace(".", "").isdigit()
+
+
 def highlight(text):
+    """The marked text as safe HTML, with only the words worth looking at in <mark>."""
+    text = MARKED.sub(lambda m: m.group(0) if _worth_marking(m.group(1)) else m.group(1), text)
     escaped = html.escape(text)
     return mark_safe(escaped.replace(OPEN, "<mark>").replace(CLOSE, "</mark>"))
+
+
+# What a snippet is cut from: the article's sentences, without its code blocks, tables
+# and headings, so a result reads as a sentence rather than a command or a row.
+CODE_OR_TABLE = re.compile(
+    r'<div class="code-block">.*?</pre></div></div>|<div class="table-wrap".*?</table></div>'
+    r"|<h([2-6])\b.*?</h\1>",
+    re.S,
+)
+
+
+def prose_of(html_text):
+    return markdown.text_of(markdown.ANCHOR.sub("", CODE_OR_TABLE.sub(" ", html_text)))
+
+
+def _snippet_text(html_text, body, terms):
+    """The version's prose (from its HTML) when it holds a word searched for (or its
+    first letters), else the whole text: a word found only in a command or a log line is
+    shown where it is."""
+    prose = prose_of(html_text or "")
+    low = prose.lower()
+    if any(term in low or _stem(term) in low for term in terms):
+        return prose
+    return body
 
 
 WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
@@ -215,15 +280,22 @@ class SQLiteSearch:
             return {}
         marks = ", ".join(["%s"] * len(ids))
         with connection.cursor() as cursor:
+            # The version's HTML comes along for the snippet's prose (_snippet_text).
             cursor.execute(
-                f"SELECT rowid, highlight({self.table}, 0, %s, %s), body FROM {self.table} "
-                f"WHERE {self.table} MATCH %s AND rowid IN ({marks})",
+                f"SELECT {self.table}.rowid, highlight({self.table}, 0, %s, %s), "
+                f"{self.table}.body, v.html FROM {self.table} "
+                f"JOIN kb_article a ON a.id = {self.table}.rowid "
+                f"JOIN kb_version v ON v.id = a.current_version_id "
+                f"WHERE {self.table} MATCH %s AND {self.table}.rowid IN ({marks})",
                 [OPEN, CLOSE, self._match(query, any_word), *ids],
             )
             rows = cursor.fetchall()
-            windows = {pk: _window(body, query.terms, self.WINDOW) for pk, _, body in rows}
+            windows = {
+                pk: _window(_snippet_text(page, body, query.terms), query.terms, self.WINDOW)
+                for pk, _, body, page in rows
+            }
             snippets = self._snippets(cursor, query, windows)
-        return {pk: (title, snippets[pk]) for pk, title, _ in rows}
+        return {pk: (title, snippets[pk]) for pk, title, *_ in rows}
 
     @classmethod
     def create_window_table(cls, sender, connection, **kwargs):
@@ -367,12 +439,15 @@ class PostgresSearch:
         tsquery, text = self._tsquery(query, any_word)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT d.article_id, v.title, v.plain_text FROM kb_searchdoc d "
+                "SELECT d.article_id, v.title, v.plain_text, v.html FROM kb_searchdoc d "
                 "JOIN kb_version v ON v.id = d.version_id WHERE d.article_id = ANY(%s)",
                 [list(ids)],
             )
             rows = cursor.fetchall()
-            windows = [_window(body, query.terms, self.WINDOW) for _, _, body in rows]
+            windows = [
+                _window(_snippet_text(page, body, query.terms), query.terms, self.WINDOW)
+                for _, _, body, page in rows
+            ]
             cursor.execute(
                 f"""
                 WITH q AS (SELECT {tsquery} AS query)

@@ -5,6 +5,7 @@ log patterns). Nothing here knows what the files mean.
 """
 
 import re
+from dataclasses import dataclass
 
 import yaml
 from django.conf import settings
@@ -83,3 +84,68 @@ def read_once(build, content_dir, sources):
         cached = (stamp, build(content_dir))
         _read_once[key] = cached
     return cached[1]
+
+
+# The box at the top of a cause's article and outcome: one command that confirms the
+# cause and one that fixes it, each with a sentence saying what to look for or what it
+# does. A customer at 3 AM reads this before anything else, so each is one line.
+QUICK_STEPS = {"confirm": "confirms", "fix": "fixes"}
+QUICK_STEP_KEYS = {"command", "text"}
+MAX_QUICK_COMMAND = 400
+MAX_QUICK_TEXT = 240
+
+
+@dataclass(frozen=True)
+class QuickStep:
+    step: str  # "confirm" or "fix"
+    command: str
+    text: str
+
+
+def _quick_step(name, entry):
+    """The step `name` of front matter, or the problems that stop it being read."""
+    shape = f"'{name}' must be a mapping with 'command' (one line of shell) and 'text'"
+    if not isinstance(entry, dict):
+        return None, [f'{shape}, like {name}: {{command: "df -h /", text: "..."}}']
+    problems = [
+        f"'{name}' has an unknown key '{key}'"
+        for key in sorted(set(entry) - QUICK_STEP_KEYS, key=str)
+    ]
+    command, text = entry.get("command"), entry.get("text")
+    for key, value, limit in (
+        ("command", command, MAX_QUICK_COMMAND),
+        ("text", text, MAX_QUICK_TEXT),
+    ):
+        if not isinstance(value, str) or not value.strip():
+            problems.append(
+                f"'{name}.{key}' is missing or empty: '{name}' needs a 'command' "
+                "(one line of shell) and a 'text' (what it shows or does)"
+            )
+        elif "\n" in value.strip():
+            problems.append(f"'{name}.{key}' must be one line; move the rest into the article")
+        elif len(value.strip()) > limit:
+            problems.append(
+                f"'{name}.{key}' is {len(value.strip())} characters; the limit is {limit}"
+            )
+    if problems:
+        return None, problems
+    return QuickStep(name, command.strip(), text.strip()), []
+
+
+def read_quick_steps(meta, problems, required):
+    """The confirm and fix steps of front matter `meta`, in that order; each problem is
+    added to `problems`. `required`: whether this file must have both."""
+    steps = []
+    for name in QUICK_STEPS:
+        if name not in meta:
+            if required:
+                problems.append(
+                    f"'{name}' is required: the one command that {QUICK_STEPS[name]} "
+                    f'this cause, as {name}: {{command: "...", text: "..."}}'
+                )
+            continue
+        step, found = _quick_step(name, meta[name])
+        problems.extend(found)
+        if step:
+            steps.append(step)
+    return tuple(steps)

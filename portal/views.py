@@ -10,9 +10,9 @@ from django.views.decorators.http import require_safe
 from events import masking
 from events.models import Event, Kind
 from kb import search as kb_search
-from kb.models import Category
+from kb.models import Article, Category
 from portal.forms import SearchForm
-from troubleshooter import diagnosis
+from troubleshooter import diagnosis, flowchart
 from troubleshooter.views import diagnosis_context
 
 
@@ -40,6 +40,29 @@ def robots_txt(request):
     return response
 
 
+def _articles_of(outcomes):
+    """The articles the diagnosed causes' outcomes point to: all of the first cause's,
+    then the first of each other's, published ones only, in that order."""
+    slugs = [link.slug for link in outcomes[0].articles] if outcomes else []
+    slugs += [outcome.articles[0].slug for outcome in outcomes[1:] if outcome.articles]
+    slugs = list(dict.fromkeys(slugs))
+    articles = Article.objects.published().listed().in_bulk(slugs, field_name="slug")
+    return [articles[slug] for slug in slugs if slug in articles]
+
+
+MAX_OUTCOMES = 3  # outcome pages above the articles; more would push the articles away
+
+
+def _outcomes_matching(query):
+    """The troubleshooter's outcome pages whose title and summary hold every word typed:
+    a page with the fix, for someone who searched for the cause's name."""
+    if not query:
+        return []
+    outcomes = flowchart.get().outcomes.values()
+    found = [o for o in outcomes if query.covered_by(f"{o.title} {o.summary}")]
+    return found[:MAX_OUTCOMES]
+
+
 @require_safe
 def search(request):
     form = SearchForm(request.GET)
@@ -48,16 +71,22 @@ def search(request):
     if form.is_valid():
         query = form.cleaned_data["q"]
         results = context["results"] = kb_search.search(query)
-        # A pasted log line gets its diagnosis first, above the articles.
+        # A pasted log line gets its diagnosis first, above the articles, and the
+        # articles of the causes it names come first among them.
         if diagnosis.looks_like_log(query) and diagnosis.check_text(query) is None:
             context.update(diagnosis_context(diagnosis.diagnose(query), summary=False))
+            outcomes = [item["outcome"] for item in context["findings"]]
+            results = context["results"] = results.with_first(_articles_of(outcomes))
+        else:
+            context["outcomes"] = _outcomes_matching(results.query)
         if results.query:
             # The page keeps this for its tab (static/js/portal.js): a ticket sent after
             # it counts as a search followed by a ticket.
             context["masked_query"] = masking.mask(query)
         # Counted for a search sent (Enter, or a link), not for each pause while typing:
         # a half-typed word finds nothing too.
-        if results.query and not results and not context.get("findings") and not request.htmx:
+        found = results or context.get("findings") or context.get("outcomes")
+        if results.query and not found and not request.htmx:
             Event.objects.record(Kind.SEARCH_EMPTY, detail=query)
     else:
         status = 400

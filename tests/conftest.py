@@ -1,6 +1,7 @@
 import datetime
 import functools
 import io
+import json
 import textwrap
 from pathlib import Path
 
@@ -69,13 +70,18 @@ class ContentDir:
             "reviewed": "2026-07-02",
             "applies_to": ["nginx 1.18 and later"],
             "change_note": "First version.",
+            # Every article of the causes category opens with these.
+            "confirm": {"command": "df -h /", "text": "Use% at 100 % means the disk is full."},
+            "fix": {"command": "journalctl --vacuum-size=200M", "text": "Old logs go first."},
         }
         meta.update(fields)
         lines = ["---"]
         for key, value in meta.items():
             if value is None:
                 continue
-            if isinstance(value, list):
+            if isinstance(value, dict):
+                lines.append(f"{key}: {json.dumps(value)}")  # JSON is YAML too
+            elif isinstance(value, list):
                 lines.append(f"{key}: [{', '.join(str(v) for v in value)}]")
             else:
                 lines.append(f"{key}: {value}")

@@ -5,6 +5,9 @@ the block it belongs to, and the nginx files the recipes write, all together in 
 No command waits for input it is never given, and no append to a system file adds
 its line a second time when run again.
 
+The box each cause's article and outcome opens with (`confirm:` and `fix:` in front
+matter, one command each) is checked as bash, with the rest.
+
 Outcome pages and flowchart steps write the customer's values as @name@; they are
 filled with each value's example first, as a customer's page would show them.
 """
@@ -17,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.content import load_yaml
+from lib.content import QUICK_STEPS, load_yaml, split_front_matter
 from troubleshooter.setup import BY_NAME
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
@@ -27,6 +30,10 @@ BLOCK = re.compile(
 )
 VALUE = re.compile(r"@([a-z_]+)@")
 CONF_D = "/etc/nginx/conf.d/"
+CAUSE_ARTICLES = [
+    path for path in CONTENT.glob("articles/*.md")
+    if re.search(r"^category: causes$", path.read_text(), re.M)
+]  # fmt: skip
 
 
 def example(match):
@@ -54,8 +61,22 @@ def sources():
             yield f"flowchart.yaml text {n}", text
 
 
+def quick_commands():
+    """(where, command) of each cause's box: the confirm and fix commands that front
+    matter gives every cause article and every outcome."""
+    for path in sorted([*CONTENT.glob("articles/*.md"), *CONTENT.glob("outcomes/*.md")]):
+        front, _ = split_front_matter(path.read_text())
+        meta = load_yaml(front)
+        for step in QUICK_STEPS:
+            if step in meta:
+                where = f"{path.relative_to(CONTENT).as_posix()} '{step}'"
+                yield where, VALUE.sub(example, meta[step]["command"]) + "\n"
+
+
 def blocks(*languages):
-    found = []
+    """(where, body) of every code block in these languages; a cause's box commands
+    count as bash."""
+    found = list(quick_commands()) if "bash" in languages else []
     for where, text in sources():
         for match in BLOCK.finditer(text):
             if match.group("lang") in languages:
@@ -70,6 +91,8 @@ def blocks(*languages):
 def test_every_bash_block_parses():
     shell = blocks("bash", "sh", "shell")
     assert len(shell) > 250
+    boxes = [where for where, _ in quick_commands()]
+    assert len(boxes) == 2 * (len(CAUSE_ARTICLES) + len(list(CONTENT.glob("outcomes/*.md"))))
     failures = []
     for where, body in shell:
         checked = subprocess.run(["bash", "-n"], input=body, text=True, capture_output=True)
@@ -237,7 +260,8 @@ def conf_d_snippets():
 def conf_d(tmp_path_factory, nginx):
     """nginx's conf.d as a customer who followed every recipe has it: the bash recipes
     that write a file there, run with nginx's directory moved (the network and services
-    are stand-ins: curl prints an address range, systemctl and nginx do nothing), and the
+    are stand-ins: curl prints an address range, systemctl and nginx do nothing, sudo runs
+    the command as it is), and the
     snippets whose first comment names a conf.d file. The same text on two pages (an
     article and its outcome) is one file, written once."""
     root = tmp_path_factory.mktemp("customer")
@@ -249,6 +273,7 @@ def conf_d(tmp_path_factory, nginx):
         "curl": "#!/bin/sh\necho 192.0.2.0/24\n",
         "systemctl": "#!/bin/sh\nexit 0\n",
         "nginx": "#!/bin/sh\nexit 0\n",
+        "sudo": '#!/bin/sh\nexec "$@"\n',
     }.items():
         (bin_dir / name).write_text(script)
         (bin_dir / name).chmod(0o755)

@@ -122,6 +122,17 @@ def test_a_malformed_file_fails_the_whole_run_and_changes_nothing(content):
         ({"change_note": None}, "'change_note' is required"),
         ({"colour": "blue"}, "unknown field 'colour'"),
         ({"summary": "x" * 301}, "'summary' is 301 characters long; the limit is 300"),
+        ({"confirm": None}, "'confirm' is required: the one command that confirms this cause"),
+        ({"fix": "systemctl restart nginx"}, "'fix' must be a mapping with 'command'"),
+        ({"fix": {"command": "df -h /"}}, "'fix.text' is missing or empty"),
+        (
+            {"confirm": {"command": "df -h /\nls", "text": "A."}},
+            "'confirm.command' must be one line",
+        ),
+        (
+            {"confirm": {"command": "df", "text": "A.", "run": "x"}},
+            "'confirm' has an unknown key 'run'",
+        ),
     ],
 )
 def test_it_names_the_file_and_the_field_that_is_wrong(content, fields, message):
@@ -131,6 +142,26 @@ def test_it_names_the_file_and_the_field_that_is_wrong(content, fields, message)
         content.load()
 
     assert f"content/articles/backend-down.md: {message}" in str(error.value)
+
+
+def test_an_article_that_explains_no_cause_needs_no_box(content):
+    content.write("what-the-codes-mean", category="basics", confirm=None, fix=None)
+
+    content.load()
+
+    assert Article.objects.get(slug="what-the-codes-mean").current_version.quick_steps == []
+
+
+def test_a_cause_article_keeps_its_confirm_and_fix_commands(content):
+    content.write("disk-full")
+
+    content.load()
+
+    steps = Article.objects.get(slug="disk-full").current_version.quick_steps
+    assert [(step["step"], step["command"]) for step in steps] == [
+        ("confirm", "df -h /"),
+        ("fix", "journalctl --vacuum-size=200M"),
+    ]
 
 
 def test_it_rejects_a_file_without_front_matter(content):

@@ -262,3 +262,18 @@ def test_it_rejects_a_value_a_log_may_fill_that_no_page_knows(chart_dir):
         text.replace("from_log: [port, container, proxy_container, domain]", "from_log: port")
     )
     assert "content/outcomes/stale-dns.md: 'from_log' must list setup values" in problems(chart_dir)
+
+
+def test_every_outcome_opens_with_a_command_that_confirms_and_one_that_fixes(chart_dir):
+    outcome = chart_dir / "outcomes" / "disk-full.md"
+    text = outcome.read_text()
+    front = text[: text.index("\n---\n", 3)]
+    assert "\nconfirm:\n" in front and "\nfix:\n" in front
+    outcome.write_text(text.replace("\nconfirm:\n", "\nconfirmed:\n", 1))
+    found = problems(chart_dir)
+    assert "content/outcomes/disk-full.md: unknown key 'confirmed'" in found
+    assert "content/outcomes/disk-full.md: 'confirm' is required" in found
+    outcome.write_text(text.replace('command: "df -h /; df -i /"', 'command: "df -h @disk@"'))
+    assert "content/outcomes/disk-full.md: 'confirm': '@disk@' is not a value" in (
+        problems(chart_dir)
+    )

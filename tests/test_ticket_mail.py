@@ -86,6 +86,16 @@ def test_a_refusing_mail_server_loses_nothing_and_a_retry_sends(
     assert "We sent a confirmation" in client.get(response["Location"]).content.decode()
 
 
+def test_an_email_not_tried_yet_is_on_its_way_not_failed(client, settings):
+    # The thread that sends after the response has not run when the page is first shown.
+    settings.TICKET_MAIL = "outbox"
+    response = client.post("/tickets/new/", form_values(client))
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"pending"}
+    html = client.get(response["Location"]).content.decode()
+    assert "A confirmation with this link is on its way" in html
+    assert "could not send" not in html
+
+
 def test_no_mail_server_at_all_still_saves_the_ticket(
     client, settings, django_capture_on_commit_callbacks
 ):

@@ -1,5 +1,6 @@
 """The ticket form: pre-filled from where the customer was, validated helpfully, saved once."""
 
+import datetime
 import html as html_module
 import json
 import re
@@ -404,6 +405,69 @@ def test_the_queue_lists_newest_first_with_filters(
     filtered = client.get("/admin/tickets/ticket/?error__exact=503").content.decode()
     assert "new.example.com" in filtered
     assert "old.example.com" not in filtered
+
+
+def _queued(**fields):
+    values = {"vps": "vps-104233", "domain": "example.com", "error": "502", "docker": "no",
+              "email": "owner@example.com", "description": "Down."}  # fmt: skip
+    return Ticket.objects.create(**{**values, "submission": fields["domain"], **fields})
+
+
+def test_the_queue_says_how_long_each_customer_has_waited_and_sorts_by_it(agent_client):
+    from django.utils import timezone
+
+    now = timezone.now()
+    _queued(domain="hours.example.com", created_at=now - datetime.timedelta(hours=3, minutes=5))
+    _queued(domain="minutes.example.com", created_at=now - datetime.timedelta(minutes=7))
+    _queued(domain="done.example.com", status="resolved")
+    html = agent_client.get("/admin/tickets/ticket/").content.decode()
+    assert "waiting 3\xa0hours" in html
+    assert "waiting 7\xa0minutes" in html
+    assert html.count(">waiting ") == 2  # a resolved ticket waits for nobody
+    # Sorted by the first column, the longest wait comes first.
+    longest = agent_client.get("/admin/tickets/ticket/?o=1").content.decode()
+    assert longest.index("hours.example.com") < longest.index("minutes.example.com")
+
+
+def test_the_queue_flags_a_log_and_a_walk_that_name_different_causes(agent_client):
+    _queued(domain="split.example.com", log="line", diagnosed_cause="socket-permission",
+            outcome="wrong-upstream-address")  # fmt: skip
+    _queued(domain="same.example.com", log="line", diagnosed_cause="disk-full", outcome="disk-full")
+    html = agent_client.get("/admin/tickets/ticket/").content.decode()
+    assert (
+        '<strong class="ticket-disagree">They disagree</strong><br>'
+        '<span class="ticket-log-state">log: socket-permission</span><br>'
+        "flowchart: wrong-upstream-address"
+    ) in html
+    assert html.count('class="ticket-disagree"') == 1
+    flagged = agent_client.get("/admin/tickets/ticket/?disagree=yes").content.decode()
+    assert "split.example.com" in flagged and "same.example.com" not in flagged
+    agreeing = agent_client.get("/admin/tickets/ticket/?disagree=no").content.decode()
+    assert "same.example.com" in agreeing and "split.example.com" not in agreeing
+
+
+def test_the_queue_says_in_plain_words_whether_the_log_came(agent_client):
+    _queued(domain="cannot.example.com", log_unavailable=True)
+    _queued(domain="sent.example.com", log="connect() failed (111: Connection refused)")
+    _queued(domain="none.example.com")
+    html = agent_client.get("/admin/tickets/ticket/").content.decode()
+    assert "log: customer cannot get it" in html
+    assert "log: no known cause" in html
+    assert "log: not sent" in html
+    cannot = agent_client.get("/admin/tickets/ticket/?log=cannot").content.decode()
+    assert "cannot.example.com" in cannot and "sent.example.com" not in cannot
+    assert "Customer cannot get it" in cannot  # the filter's own words
+
+
+def test_staff_mark_tickets_resolved_from_the_queue(agent_client):
+    first, second = _queued(domain="a.example.com"), _queued(domain="b.example.com")
+    response = agent_client.post(
+        "/admin/tickets/ticket/",
+        {"action": "mark_resolved", "_selected_action": [first.pk, second.pk]},
+        follow=True,
+    )
+    assert "2 tickets marked Resolved." in response.content.decode()
+    assert set(Ticket.objects.values_list("status", flat=True)) == {"resolved"}
 
 
 def test_the_ticket_page_shows_the_log_monospaced_and_the_path_linked(

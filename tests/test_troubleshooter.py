@@ -263,9 +263,18 @@ def test_the_map_draws_every_question_and_outcome_as_links(client, real_content)
     response = client.get("/troubleshoot/map/")
     html = response.content.decode()
     chart = flowchart.get()
-    assert html.count('<a href="/troubleshoot/?') == len(chart.questions)
-    assert html.count('<a href="/troubleshoot/cause/') == len(chart.outcomes)
-    assert "<svg" in html
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert svg.count('<a href="/troubleshoot/?') == len(chart.questions)
+    assert svg.count('<a href="/troubleshoot/cause/') == len(chart.outcomes)
+    # Every answer's label is written on its edge.
+    answers = [a for q in chart.questions.values() for a in q.answers]
+    assert svg.count('class="edge-label"') == len(answers)
+    # The list that phones show holds the same questions and outcomes.
+    listed = html[html.index('class="map-list"') :]
+    assert listed.count('<li class="map-question') == len(chart.questions)
+    assert all(
+        outcome.title.replace("'", "&#x27;") in listed for outcome in chart.outcomes.values()
+    )
 
 
 def test_the_map_highlights_the_customers_path(client, real_content):
@@ -328,5 +337,7 @@ def test_an_outcome_page_leads_to_the_fix_and_asks_whether_it_worked_before_offe
     for anchor in ("#confirm", "#fix", "#prevent", "#fixed"):
         assert f'href="{anchor}"' in html[jump : jump + 400]
     assert html.index("Did this fix it?") < html.index("Still stuck?")
-    # The link-copying tool for staff comes after the fix, not before it.
-    assert html.index("Copy link to this page") > html.index('id="prevent"')
+    # The box with the two commands opens the page, before the long sections.
+    assert html.index('class="quick-fix"') < html.index('id="meaning"')
+    # The link-copying tool for staff comes after everything a customer needs.
+    assert html.index("Copy link to this page") > html.index("Still stuck?")

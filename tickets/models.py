@@ -148,8 +148,14 @@ class Ticket(models.Model):
         return links
 
     @property
-    def mail_pending(self):
-        return self.emails.unsent().exists()
+    def mail_state(self):
+        """What the status page tells the customer about the emails: "sent", "failed" (a
+        try was refused; the sender retries) or "sending" (queued, not tried yet: the
+        page is usually shown before the sender has had its second)."""
+        unsent = set(self.emails.unsent().values_list("status", flat=True))
+        if not unsent:
+            return "sent"
+        return "failed" if OutboundEmail.Status.FAILED in unsent else "sending"
 
 
 def _allowed(setup, from_log):

@@ -22,7 +22,15 @@ from django.conf import settings
 from django.utils.safestring import mark_safe
 
 from lib import generation
-from lib.content import SLUG, ContentError, display, load_yaml, read_once, split_front_matter
+from lib.content import (
+    SLUG,
+    ContentError,
+    display,
+    load_yaml,
+    read_once,
+    read_quick_steps,
+    split_front_matter,
+)
 from lib.forms import whole_number
 from lib.markdown import EXTENSIONS, render
 from troubleshooter import setup
@@ -45,7 +53,7 @@ ANSWER_KEYS = {"key", "label", "next", "cause", "ticket", "log"}
 # What an answer may tell the support ticket form, as `ticket: {error: "502"}`; the
 # tickets app checks the values against its own choices.
 TICKET_FIELDS = {"error", "docker"}
-OUTCOME_KEYS = {"title", "summary", "codes", "articles", "from_log"}
+OUTCOME_KEYS = {"title", "summary", "codes", "articles", "from_log", "confirm", "fix"}
 # An outcome's Markdown body has these `##` sections, in this order.
 OUTCOME_SECTIONS = {
     "meaning": "What it means",
@@ -150,6 +158,9 @@ class Outcome:
     # the log names what is wrong (the old socket, the old address), the commands that
     # put it right must wait for the value the customer types.
     from_log: frozenset | None = None
+    # The box at the top: the command that confirms the cause, then the one that fixes it
+    # (lib.content.QuickStep), with @name@ values filled like the sections' commands.
+    quick_steps: tuple = ()
 
     # Each section as sanitised HTML, rendered once, when a page first needs it: a
     # process that only diagnoses logs never renders them.
@@ -164,9 +175,13 @@ class Outcome:
 
     @property
     def text(self):
-        """The Markdown body as its author wrote it: the four sections under their headings."""
+        """What the page says as its author wrote it: the box's two commands, then the
+        Markdown body's four sections under their headings (a stored chart version keeps
+        this, so a changed command shows in the comparison of two versions)."""
+        box = [f"{step.step.title()}: `{step.command}`\n{step.text}" for step in self.quick_steps]
         headings = OUTCOME_SECTIONS
-        return "\n\n".join(f"## {headings[name]}\n\n{body}" for name, body in self.texts)
+        sections = [f"## {headings[name]}\n\n{body}" for name, body in self.texts]
+        return "\n\n".join(box + sections)
 
     def get_absolute_url(self):
         return f"/troubleshoot/cause/{self.slug}/"
@@ -603,6 +618,11 @@ def _read_outcomes(content_dir, anchors, problems):
             _check_link(where, link, anchors, problems)
         sections = _outcome_sections(where, body, problems)
         _check_placeholders(where, body, problems)
+        quick = []
+        quick_steps = read_quick_steps(data, quick, required=True)
+        problems.extend(f"{where}: {problem}" for problem in quick)
+        for step in quick_steps:
+            _check_placeholders(f"{where}: '{step.step}'", step.command, problems)
         from_log = data.get("from_log")
         if from_log is not None:
             if not isinstance(from_log, list):
@@ -618,6 +638,7 @@ def _read_outcomes(content_dir, anchors, problems):
             articles=tuple(links),
             from_log=from_log,
             texts=tuple(sections.items()),
+            quick_steps=quick_steps,
         )
     return outcomes
 

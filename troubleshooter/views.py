@@ -21,7 +21,7 @@ from troubleshooter.forms import (
     OutcomeFeedbackForm,
     SetupForm,
 )
-from troubleshooter.graph import draw
+from troubleshooter.graph import draw, outline
 from troubleshooter.models import ChartVersion, OutcomeFeedback
 
 SHORT = 300
@@ -180,10 +180,29 @@ def _commands_for(slug, result):
     return suggest([finding], result.facts, result.library.commands, limit=1)
 
 
+# The page's long sections, which the box at the top links down to.
+OUTCOME_JUMPS = (
+    ("confirm", "Confirm"),
+    ("fix", "Fix"),
+    ("prevent", "Prevent"),
+    ("fixed", "Did it work?"),
+)
+
+
+def _quick_steps(outcome, values):
+    """The outcome's confirm and fix commands, escaped, with the customer's values in."""
+    return [
+        {"step": step.step, "text": step.text,
+         "command": mark_safe(setup.fill(html.escape(step.command, quote=False), values))}
+        for step in outcome.quick_steps
+    ]  # fmt: skip
+
+
 def _outcome_context(outcome, walk, carried, thanks=None):
     sections = ("meaning", "confirm", "fix", "prevent")
-    texts = (getattr(outcome, name) for name in sections)
-    carry, status = carried.context(*texts, from_log=outcome.from_log, walk=walk)
+    texts = [getattr(outcome, name) for name in sections]
+    commands = [step.command for step in outcome.quick_steps]
+    carry, status = carried.context(*texts, *commands, from_log=outcome.from_log, walk=walk)
     chart_version = walk.version if walk else flowchart.get().version
     context = {
         "commands": _commands_for(outcome.slug, carried.result),
@@ -193,6 +212,8 @@ def _outcome_context(outcome, walk, carried, thanks=None):
         "ticket_query": _ticket_query(walk, outcome.slug, chart_version),
         "sections": _article_sections(outcome),
         "thanks": thanks,
+        "quick_steps": _quick_steps(outcome, carried.values),
+        "jumps": OUTCOME_JUMPS,
         # Each section with the customer's values in its commands.
         "filled": {
             name: mark_safe(setup.fill(getattr(outcome, name), carried.values)) for name in sections
@@ -278,8 +299,12 @@ def outcome_feedback(request, slug):
 def flowchart_map(request):
     chart = flowchart.get()
     walk = chart.walk(request.GET) if request.GET else None
-    svg = draw(chart, walk)
-    context = {"svg": svg, "walk": walk, "chart_version": chart.version}
+    context = {
+        "svg": draw(chart, walk),
+        "outline": outline(chart, walk),
+        "walk": walk,
+        "chart_version": chart.version,
+    }
     return _cacheable(render(request, "troubleshooter/map.html", context))
 
 

@@ -86,6 +86,15 @@
     }
   }
 
+  // The map opens on the customer's step: in the picture (scrolled inside its frame) or
+  // in the list that phones show instead, whichever this screen shows.
+  function showMapStep() {
+    var shown = Array.prototype.filter.call(
+      document.querySelectorAll(".flowchart-map [aria-current='step'], .map-list [aria-current='step']"),
+      function (el) { return el.getClientRects().length > 0; });
+    if (shown.length) shown[0].scrollIntoView({ block: "center", inline: "center" });
+  }
+
   function zoomMap(button) {
     var svg = document.querySelector(".flowchart-map");
     var frame = document.querySelector(".map-frame");
@@ -95,7 +104,8 @@
     var current = svg.getBoundingClientRect().width;
     var factor = button.getAttribute("data-zoom");
     var width = factor === "fit" ? frame.clientWidth - 2 : current * parseFloat(factor);
-    width = Math.max(natural * 0.25, Math.min(natural * 3, width));
+    // Fit always fits, however wide the chart has grown; zooming stays within bounds.
+    if (factor !== "fit") width = Math.max(natural * 0.25, Math.min(natural * 3, width));
     svg.setAttribute("width", Math.round(width));
     svg.removeAttribute("height");
   }
@@ -518,6 +528,7 @@
     if (control()) learn(document);
     enhance(document);
     foldContents();
+    showMapStep();
     // A form sent back with problems: start at its list of them.
     var summary = document.querySelector("[data-focus-on-load]");
     if (summary) summary.focus();

@@ -13,6 +13,8 @@ PAGES = {
     "category, a middle page": "/kb/categories/causes/?page=2",
     "history": "/kb/backend-down/history/",
     "search": "/search/?q=socket",
+    "outcome": "/troubleshoot/cause/socket-permission/",
+    "map": "/troubleshoot/map/?code=502&log-502=no-such-file",
     "empty search": "/search/?q=zzzzqqq",
     "not found": "/kb/no-such-article/",
 }
@@ -40,7 +42,9 @@ def test_no_serious_violations_on_a_version_comparison(page, site, content):
 
 def test_no_serious_violations_on_a_phone(phone, site, monkeypatch):
     monkeypatch.setattr("kb.views.PER_PAGE", 10)
-    for path in ("/", "/kb/backend-down/", "/kb/categories/causes/?page=2"):
+    for path in ("/", "/kb/backend-down/", "/kb/categories/causes/?page=2",
+                 "/troubleshoot/cause/backend-down/",
+                 "/troubleshoot/map/?code=502&log-502=no-such-file"):  # fmt: skip
         phone.goto(site + path)
         assert axe_violations(phone) == [], path
 

@@ -111,3 +111,41 @@ def test_a_command_wider_than_its_box_says_it_scrolls_and_keeps_copy_in_reach(ph
     # On a phone some commands are wider than the screen, so the hint is really tested.
     phone.goto(f"{site}/kb/backend-down/")
     assert any(block["wide"] for block in phone.evaluate(WIDE_CODE))
+
+
+def _cause_pages():
+    from kb.models import Article
+    from troubleshooter import flowchart
+
+    articles = Article.objects.published().filter(category__slug="causes")
+    return [*(a.get_absolute_url() for a in articles),
+            *(o.get_absolute_url() for o in flowchart.get().outcomes.values())]  # fmt: skip
+
+
+def test_on_a_phone_every_cause_page_shows_its_confirm_and_fix_commands_on_the_first_screen(
+    phone, site
+):
+    paths = _cause_pages()
+    assert len(paths) > 60
+    late = []
+    for path in paths:
+        phone.goto(site + path)
+        box = phone.locator(".quick-fix")
+        expect(box.get_by_text("1. Confirm")).to_be_visible()
+        expect(box.get_by_text("2. Fix")).to_be_visible()
+        bottom = phone.evaluate(
+            "document.querySelector('.quick-fix').getBoundingClientRect().bottom"
+        )
+        if bottom > 844:
+            late.append(f"{path}: the box ends at {bottom:.0f} px")
+    assert late == [], "\n".join(late)
+
+
+def test_the_box_comes_before_the_articles_dates_and_links_down_to_the_fix(phone, site):
+    phone.goto(f"{site}/kb/backend-down/")
+    box = phone.locator(".quick-fix").bounding_box()
+    assert box["y"] + box["height"] <= phone.locator(".version-line").bounding_box()["y"]
+    phone.locator(".quick-fix").get_by_role("link", name="Fix", exact=True).click()
+    expect(phone).to_have_url(f"{site}/kb/backend-down/#fix-it")
+    heading = phone.locator("#fix-it").bounding_box()
+    assert 0 <= heading["y"] < 844

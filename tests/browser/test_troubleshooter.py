@@ -150,3 +150,56 @@ def test_a_customer_story_with_javascript(page, site, story):
 @pytest.mark.parametrize("story", sample_stories(), ids=lambda s: s["outcome"])
 def test_a_customer_story_without_javascript(no_js_page, site, story):
     click_through(no_js_page, site, story)
+
+
+def test_on_a_phone_the_map_is_a_list_opened_at_the_current_step(phone, site):
+    phone.goto(f"{site}/troubleshoot/?code=502&log-502=no-such-file")
+    phone.get_by_role("link", name="See this step on the map").click()
+    expect(phone.locator(".flowchart-map")).to_be_hidden()
+    here = phone.locator('.map-list a[aria-current="step"]')
+    expect(here).to_have_text("Is PHP-FPM running, and which socket does it create?")
+    box = here.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    # Each answer says where it leads, and the one chosen is marked.
+    chosen = phone.locator(".map-list .map-answers li.chosen")
+    expect(chosen).to_have_count(2)
+    expect(chosen.first).to_contain_text("502 Bad Gateway")
+    expect(phone.get_by_role("button", name="Zoom in")).to_be_hidden()
+
+
+def test_without_javascript_the_map_shows_no_zoom_control(no_js_page, site):
+    no_js_page.goto(f"{site}/troubleshoot/map/?code=502&log-502=no-such-file")
+    expect(no_js_page.locator(".flowchart-map")).to_be_visible()
+    for name in ("Zoom in", "Zoom out", "Fit to width"):
+        expect(no_js_page.get_by_role("button", name=name)).to_have_count(0)
+    expect(no_js_page.locator("button:visible")).to_have_count(0)
+
+
+def _luminance(rgb):
+    def channel(value):
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(v)) for v in re.findall(r"\d+", rgb)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_maps_edges_and_their_labels_stand_out_from_the_page(browser, site, scheme):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{site}/troubleshoot/map/")
+    edge = page.locator(".flowchart-map .edge path").first
+    stroke = edge.evaluate("el => getComputedStyle(el).stroke")
+    background = page.evaluate(
+        "getComputedStyle(document.querySelector('.map-frame')).backgroundColor"
+    )
+    light, dark = sorted([_luminance(stroke), _luminance(background)], reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 3, (stroke, background)
+    labels = page.locator(".flowchart-map .edge-label")
+    assert labels.count() == page.locator(".flowchart-map .edge").count()
+    expect(labels.first).to_be_visible()
+    context.close()
