@@ -58,7 +58,7 @@ class Query:
         """Whether `text` holds every word of the query that means something (not "the"
         or "on"), as a word or the start of one."""
         terms = [term for term in self.terms if term not in STOP_WORDS]
-        return bool(terms) and _covered(terms, text, self.prefix) == len(terms)
+        return bool(terms) and _covered(_word_starts(terms, self.prefix), text) == len(terms)
 
 
 @dataclass(frozen=True)
