@@ -18,14 +18,14 @@ def causes(text):
 
 def test_the_lines_it_was_tuned_on_get_the_cause_their_thread_found():
     top1, top3, misses = score(rows("real_lines.jsonl"), causes)
-    assert top1 >= 0.87, misses
-    assert top3 >= 0.93, misses
+    assert top1 >= 0.88, misses
+    assert top3 >= 0.94, misses
 
 
 def test_the_lines_of_the_newer_causes_get_the_cause_their_thread_found():
     top1, top3, misses = score(rows("new_causes.jsonl"), causes)
-    assert top1 >= 0.67, misses
-    assert top3 >= 0.79, misses
+    assert top1 >= 0.68, misses
+    assert top3 >= 0.80, misses
 
 
 def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
