@@ -18,23 +18,32 @@ def causes(text):
 
 def test_the_lines_it_was_tuned_on_get_the_cause_their_thread_found():
     top1, top3, misses = score(rows("real_lines.jsonl"), causes)
-    assert top1 >= 0.86, misses
-    assert top3 >= 0.93, misses
+    assert top1 >= 0.88, misses
+    assert top3 >= 0.94, misses
 
 
 def test_the_lines_of_the_newer_causes_get_the_cause_their_thread_found():
     top1, top3, misses = score(rows("new_causes.jsonl"), causes)
-    assert top1 >= 0.63, misses
-    assert top3 >= 0.75, misses
+    assert top1 >= 0.68, misses
+    assert top3 >= 0.80, misses
 
 
 def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
-    # 73.5 % and 79.6 % on the 558 lines (README, The log diagnosis); each batch was
+    # 73.8 % and 79.9 % on the 558 lines (README, The log diagnosis); each batch was
     # measured when it was added, before any pattern was written after it. Raise the
     # floors as the figure rises.
     top1, top3, misses = score(rows("heldout.jsonl"), causes)
     assert top1 >= 0.73, misses
     assert top3 >= 0.79, misses
+
+
+def test_the_second_held_out_set_keeps_its_figure():
+    # 71.7 % and 72.6 % on its 106 lines, measured once when it was added and again
+    # after the patterns written since (README, The log diagnosis). Its misses are not
+    # printed: nothing is to be written from them.
+    top1, top3, _ = score(rows("heldout_fresh.jsonl"), causes)
+    assert top1 >= 0.71
+    assert top3 >= 0.72
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])

@@ -111,6 +111,9 @@ def test_the_check_rejects_an_unknown_evidence_rule(patterns_dir):  # noqa: F811
             "web-server-down",
         ),
         ("Error: listen EADDRINUSE: address already in use :::3000", "backend-down"),
+        ("-   FetchError     HTC eof (-1)", "backend-crash"),
+        ("-   FetchError     HTC timeout (-3)", "backend-slow"),
+        ("-   FetchError     HTC overflow (-2)", "header-too-big"),
     ],
 )
 def test_a_gateways_detail_code_picks_the_cause(line, cause):

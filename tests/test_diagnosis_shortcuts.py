@@ -6,6 +6,7 @@ matched on its own, as a paste is. A paste skips expressions that cannot match b
 looking for a character or a word first: checked against the expression itself.
 """
 
+import io
 import json
 import random
 from pathlib import Path
@@ -100,14 +101,14 @@ def test_a_pattern_matching_inside_a_longer_line_still_has_its_text_there(line):
 )
 def test_the_lines_read_from_a_block_are_all_those_that_can_match(lines):
     chunk = b"".join(line.encode() + b"\n" for line in lines)
-    read = LIBRARY.lines_to_read(chunk)
+    read, anchors = LIBRARY.lines_to_read(chunk)
     wanted = [
         line.encode()
         for line in lines
         if "&" in line or LIBRARY.match_entry(line, every_layer=True)
     ]
     assert [line for line in read if line in wanted] == wanted
-    found = LIBRARY.match_lines(read)
+    found = LIBRARY.match_lines(zip(read, anchors, strict=True))
     for line, (entry, matches) in zip(read, found, strict=True):
         assert entry == (unescape(line.decode()) if b"&" in line else line.decode())
         assert matches == LIBRARY.match_entry(entry)
@@ -128,13 +129,17 @@ def log(size, seed):
     return lines
 
 
+@pytest.mark.parametrize("as_file", [False, True], ids=["lines", "file"])
 @pytest.mark.parametrize(("block", "known"), [(4096, 10_000), (64, 50)])
-def test_a_file_gives_what_reading_each_line_alone_gives(monkeypatch, block, known):
-    """Small blocks and a small memory of lines read make every boundary come up."""
+def test_a_file_gives_what_reading_each_line_alone_gives(monkeypatch, block, known, as_file):
+    """Small blocks (of lines, or of bytes for a file, cutting lines in two) and a small
+    memory of lines read make every boundary come up."""
     monkeypatch.setattr(engine, "BLOCK", block)
+    monkeypatch.setattr(engine, "READ_SIZE", block * 11)
     monkeypatch.setattr(engine, "KNOWN_LINES", known)
     lines = log(3000, seed=block)
-    result = diagnosis.diagnose_lines(iter(lines), LIBRARY)
+    source = io.BytesIO(b"".join(lines)) if as_file else iter(lines)
+    result = diagnosis.diagnose_lines(source, LIBRARY)
     expected = plainly(line.removesuffix(b"\n").removesuffix(b"\r") for line in lines)
     assert result.lines == 3000
     assert summary(result.findings) == summary(expected)

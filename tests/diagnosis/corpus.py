@@ -10,6 +10,9 @@
 - `heldout.jsonl`: lines gathered the same way but never looked at while writing
   patterns; no pattern is edited for them. They say how the diagnosis does on lines
   it has not seen.
+- `heldout_fresh.jsonl`: a second held-out set from threads none of the other files
+  cite, measured once before any pattern or rule was changed after it was gathered;
+  no pattern is edited for it either.
 - `not_errors.jsonl`: normal operation (access-log 200s, start-up, health checks):
   every one must give no cause.
 
@@ -78,7 +81,12 @@ if __name__ == "__main__":
     def causes_of(text):
         return [f.slug for f in diagnosis.diagnose(text, library).findings]
 
-    for name in ("real_lines.jsonl", "new_causes.jsonl", "heldout.jsonl"):
+    for name in (
+        "real_lines.jsonl",
+        "new_causes.jsonl",
+        "heldout.jsonl",
+        "heldout_fresh.jsonl",
+    ):
         data = rows(name)
         top1, top3, _ = score(data, causes_of)
         programs = len({row.get("program") for row in data})

@@ -184,7 +184,33 @@ def _weigh(findings, observations):
 
 
 BLOCK = 4096  # lines read by one pass of the automaton
+READ_SIZE = 1 << 20  # bytes of a file read by one pass of the automaton
 KNOWN_LINES = 10_000  # distinct lines remembered at once while reading a file
+
+
+def _blocks(lines):
+    """(whole lines of bytes, each ending in a line break; how many) of a log.
+
+    A file is read a megabyte at a time, which spares making an object of every line;
+    anything else that yields lines (an upload) is taken BLOCK lines at a time."""
+    read = getattr(lines, "read", None)
+    if read is None:
+        lines = iter(lines)
+        while block := list(islice(lines, BLOCK)):
+            chunk = b"".join(block)
+            if chunk.count(b"\n") != len(block):  # the last line, or lines ending in a bare \r
+                chunk = b"".join(line if line.endswith(b"\n") else line + b"\n" for line in block)
+            yield chunk, len(block)
+        return
+    rest = b""
+    while piece := read(READ_SIZE):
+        piece = rest + piece
+        cut = piece.rfind(b"\n") + 1
+        rest = piece[cut:]
+        if cut:
+            yield piece[:cut], piece.count(b"\n", 0, cut)
+    if rest:
+        yield rest + b"\n", 1
 
 
 def diagnose_lines(lines, lib=None):
@@ -194,22 +220,24 @@ def diagnose_lines(lines, lib=None):
     Lines are complete log entries here, so they are matched as they come, a block at a
     time; only HTML entities are decoded, and only where there are any. A log repeats
     itself: a line read before is not matched again, it counts once more for the
-    causes it showed (the last few thousand distinct lines are remembered).
+    causes it showed. The last few thousand distinct lines are remembered; when there
+    are more, those read only once are forgotten and those read again are kept.
     """
     lib = lib or library()
     findings, count = {}, 0
     known = {}  # line (bytes) -> (entry, the findings it adds to)
-    lines = iter(lines)
-    while block := list(islice(lines, BLOCK)):
-        count += len(block)
-        chunk = b"".join(block)
-        if chunk.count(b"\n") != len(block):  # the last line, or lines ending in a bare \r
-            chunk = b"".join(line if line.endswith(b"\n") else line + b"\n" for line in block)
+    repeated = set()  # the known lines read again since the last forgetting
+    for chunk, size in _blocks(lines):
+        count += size
         if len(known) > KNOWN_LINES:
-            known.clear()
-        found = lib.lines_to_read(chunk)
-        fresh = [line for line in dict.fromkeys(found) if line not in known]
-        read = dict(zip(fresh, lib.match_lines(fresh), strict=True))
+            known = {line: seen for line, seen in known.items() if line in repeated}
+            if len(known) > KNOWN_LINES // 2:
+                known = {}
+            repeated = set()
+        found, anchors = lib.lines_to_read(chunk)
+        texts = dict(zip(found, anchors, strict=True))
+        fresh = [(line, found_on) for line, found_on in texts.items() if line not in known]
+        read = dict(zip((line for line, _ in fresh), lib.match_lines(fresh), strict=True))
         for line in found:
             seen = known.get(line)
             if seen is None:
@@ -218,6 +246,7 @@ def diagnose_lines(lines, lib=None):
                 _add(findings, additions, entry)
                 known[line] = (entry, [findings[slug] for slug, _, _, _ in additions])
             else:
+                repeated.add(line)
                 entry, adds_to = seen
                 for finding in adds_to:
                     finding.again(entry)

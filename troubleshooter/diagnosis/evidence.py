@@ -187,6 +187,12 @@ node_errno = by_keyword([
     ("ECONNRESET", "backend-crash"), ("socket hang up", "backend-crash"),
     ("ETIMEDOUT", "backend-slow"), ("ENOTFOUND", "stale-dns"), ("EAI_AGAIN", "stale-dns"),
 ])  # fmt: skip
+# The state Varnish's reader of the backend's answer was in when the fetch failed.
+htc_status = by_keyword([
+    ("HTC eof", "backend-crash"), ("HTC close", "backend-crash"),
+    ("HTC junk", "invalid-upstream-response"), ("HTC overflow", "header-too-big"),
+    ("HTC timeout", "backend-slow"), ("HTC idle", "backend-slow"), ("HTC status 3", "backend-slow"),
+])  # fmt: skip
 apache_errno = by_keyword([
     ("(70007)", "backend-slow"), ("timeout specified has expired", "backend-slow"),
     ("(104)", "backend-crash"), ("(111)", "backend-down"),
@@ -291,6 +297,7 @@ RULES = {
     "container-refused": container_refused,
     "node-errno": node_errno,
     "apache-errno": apache_errno,
+    "htc-status": htc_status,
 }
 
 

@@ -6,10 +6,8 @@ and builds the prefilter that finds the patterns worth trying on a line.
 """
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import accumulate
 from pathlib import Path
 
 import ahocorasick_rs
@@ -142,63 +140,65 @@ class Library:
                 self.candidates[anchors] = found
         return found
 
-    @cached_property
-    def line_finder(self):
-        """An automaton that only tells which lines hold some text: of the texts, those
-        that hold no shorter one (a line holding a text holds those too), each search
-        going on after the first it finds. Fewer texts and fewer matches make it quicker
-        than `bytes_automaton` over a whole file."""
-
-        def holds_another(text):
-            found = self.bytes_automaton.find_matches_as_indexes(text, overlapping=True)
-            return any(end - start < len(text) for _, start, end in found)
-
-        smallest = [text.encode() for text in self.texts if not holds_another(text.encode())]
-        return ahocorasick_rs.BytesAhoCorasick(
-            smallest, matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_FIRST, implementation=DFA
-        )
-
     def lines_to_read(self, chunk):
         """The lines of a block of whole lines of bytes that may match, in order and
-        without their line break: those holding some pattern's text, or an `&`. One pass
-        of the automaton over the whole block finds them, so the others cost no Python at
-        all. Any one text found on a line will do, as `match_lines` looks again."""
-        starts = []
-        end = 0  # where the last line found ends
-        for _, start, _ in self.line_finder.find_matches_as_indexes(chunk):
+        without their line break, and the texts found on each: those holding some
+        pattern's text, or an `&`. One pass of the automaton over the whole block finds
+        them all, so the other lines cost no Python at all, and `match_lines` needs no
+        second look for the texts.
+
+        Each line is cut out as its first text is found: the loop runs once per text
+        found, a million times in a large log, so it does no more than it must. The
+        automaton reports texts in the order they end, and no text spans two lines, so
+        a line's texts come together."""
+        lines, anchors, starts = [], [], []
+        end = 0  # where the line after the last one found starts
+        find, rfind = chunk.find, chunk.rfind
+        texts = None
+        for index, start, _ in self.bytes_automaton.find_matches_as_indexes(
+            chunk, overlapping=True
+        ):
             if start >= end:
-                starts.append(chunk.rfind(b"\n", 0, start) + 1)
-                end = chunk.find(b"\n", start) + 1
+                begin = rfind(b"\n", 0, start) + 1
+                end = find(b"\n", start)
+                starts.append(begin)
+                lines.append(chunk[begin:end])
+                anchors.append(texts := [])
+                end += 1
+            texts.append(index)
+        if b"&" in chunk:
+            lines, anchors = self._with_entity_lines(chunk, starts, lines, anchors)
+        if b"\r" in chunk:
+            lines = [line.removesuffix(b"\r") for line in lines]
+        return lines, anchors
+
+    @staticmethod
+    def _with_entity_lines(chunk, starts, lines, anchors):
+        """`lines` and their `anchors` (found at `starts`) and every other line holding an
+        `&` (its texts are looked for again once its entities are decoded), in order."""
+        found = dict(zip(starts, zip(lines, anchors, strict=True), strict=True))
         position = chunk.find(b"&")
-        if position != -1:
-            entities = set()
-            while position != -1:
-                entities.add(chunk.rfind(b"\n", 0, position) + 1)
-                position = chunk.find(b"\n", position)
-                position = chunk.find(b"&", position) if position != -1 else -1
-            starts = sorted(entities.union(starts))
-        return [chunk[start : chunk.find(b"\n", start)].removesuffix(b"\r") for start in starts]
+        while position != -1:
+            start = chunk.rfind(b"\n", 0, position) + 1
+            end = chunk.find(b"\n", position)
+            if start not in found:
+                found[start] = (chunk[start:end], [])
+            position = chunk.find(b"&", end) if end != -1 else -1
+        ordered = [found[start] for start in sorted(found)]
+        return [line for line, _ in ordered], [texts for _, texts in ordered]
 
     def match_lines(self, lines):
-        """(entry, matches) for each of some lines of a file (bytes, without their line
-        break). One pass of the automaton over all of them finds every text in each (no
-        text spans two lines); a line with an `&` is read with its HTML entities decoded,
-        as a paste would be."""
-        anchors = [[] for _ in lines]
-        ends = list(accumulate(len(line) + 1 for line in lines))  # past each line's \n
-        joined = b"\n".join(lines)
-        for index, start, _ in self.bytes_automaton.find_matches_as_indexes(
-            joined, overlapping=True
-        ):
-            anchors[bisect_right(ends, start)].append(index)
+        """(entry, matches) for each of some (line, texts found on it) of a file, the line
+        as bytes without its break; a line with an `&` is read with its HTML entities
+        decoded, as a paste would be."""
         read = []
-        for line, found in zip(lines, anchors, strict=True):
+        for line, anchors in lines:
             entry = line.decode("utf-8", "replace")
             if b"&" in line:
                 entry = unescape(entry)
                 read.append((entry, self.match_entry(entry)))
             else:
-                read.append((entry, self._matches(entry, found)))
+                read.append((entry, self._matches(entry, anchors)))
         return read
 
 
