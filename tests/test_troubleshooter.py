@@ -289,7 +289,7 @@ def test_step_commands_mark_the_values_to_change_in_the_command_itself(client, r
     html = client.get("/troubleshoot/?code=502&log-502=other&symptoms-502=sudden").content.decode()
     marked = '<var class="setup-value" data-setup-value="service">YOUR_SERVICE</var>'
     assert f'status<span class="w"> </span>{marked}' in html
-    assert f"# {marked}: php8.3-fpm" in html
+    assert f"# {marked}: the FPM service" in html
     assert "@service@" not in html and "php8.2" not in html
 
 
