@@ -58,11 +58,11 @@ class Tag(models.Model):
 # A version's stored text, which lists and links never show.
 HEAVY_FIELDS = tuple(
     f"current_version__{name}"
-    for name in ("source", "body", "html", "plain_text", "headings_text", "toc")
+    for name in ("source", "body", "html", "plain_text", "prose_text", "headings_text", "toc")
 )
 # What a version keeps for search, comparison and its Markdown download: its page
 # shows none of it.
-UNSHOWN_FIELDS = ("source", "body", "plain_text", "headings_text")
+UNSHOWN_FIELDS = ("source", "body", "plain_text", "prose_text", "headings_text")
 
 RELATED = 5  # related articles stored for each article
 
@@ -247,6 +247,7 @@ class Article(models.Model):
             toc=rendered.toc,
             headings_text=rendered.headings_text,
             plain_text=rendered.plain_text,
+            prose_text=rendered.prose_text,
             content_hash=source.content_hash,
         )
         self.current_version = version
@@ -295,6 +296,11 @@ class Version(models.Model):
     toc = models.JSONField(default=list, help_text="Headings: level, id and name.")
     headings_text = models.TextField(blank=True)
     plain_text = models.TextField(blank=True)
+    prose_text = models.TextField(
+        blank=True,
+        help_text="The text without code blocks, tables and headings: what search snippets "
+        "are cut from.",
+    )
     content_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
 

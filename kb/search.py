@@ -18,7 +18,6 @@ from django.db import connection
 from django.utils.safestring import mark_safe
 
 from kb.models import Article, SearchWord
-from lib import markdown
 
 MAX_TERMS = 12  # words searched; the page says when a query had more
 MAX_TERM = 40
@@ -121,24 +120,10 @@ def highlight(text):
     return mark_safe(escaped.replace(OPEN, "<mark>").replace(CLOSE, "</mark>"))
 
 
-# What a snippet is cut from: the article's sentences, without its code blocks, tables
-# and headings, so a result reads as a sentence rather than a command or a row.
-CODE_OR_TABLE = re.compile(
-    r'<div class="code-block">.*?</pre></div></div>|<div class="table-wrap".*?</table></div>'
-    r"|<h([2-6])\b.*?</h\1>",
-    re.S,
-)
-
-
-def prose_of(html_text):
-    return markdown.text_of(markdown.ANCHOR.sub("", CODE_OR_TABLE.sub(" ", html_text)))
-
-
-def _snippet_text(html_text, body, terms):
-    """The version's prose (from its HTML) when it holds a word searched for (or its
-    first letters), else the whole text: a word found only in a command or a log line is
-    shown where it is."""
-    prose = prose_of(html_text or "")
+def _snippet_text(prose, body, terms):
+    """The version's prose (stored when it was loaded: `Version.prose_text`) when it
+    holds a word searched for (or its first letters), else the whole text: a word found
+    only in a command or a log line is shown where it is."""
     low = prose.lower()
     if any(term in low or _stem(term) in low for term in terms):
         return prose
@@ -280,10 +265,10 @@ class SQLiteSearch:
             return {}
         marks = ", ".join(["%s"] * len(ids))
         with connection.cursor() as cursor:
-            # The version's HTML comes along for the snippet's prose (_snippet_text).
+            # The version's prose comes along for the snippet (_snippet_text).
             cursor.execute(
                 f"SELECT {self.table}.rowid, highlight({self.table}, 0, %s, %s), "
-                f"{self.table}.body, v.html FROM {self.table} "
+                f"{self.table}.body, v.prose_text FROM {self.table} "
                 f"JOIN kb_article a ON a.id = {self.table}.rowid "
                 f"JOIN kb_version v ON v.id = a.current_version_id "
                 f"WHERE {self.table} MATCH %s AND {self.table}.rowid IN ({marks})",
@@ -439,7 +424,7 @@ class PostgresSearch:
         tsquery, text = self._tsquery(query, any_word)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT d.article_id, v.title, v.plain_text, v.html FROM kb_searchdoc d "
+                "SELECT d.article_id, v.title, v.plain_text, v.prose_text FROM kb_searchdoc d "
                 "JOIN kb_version v ON v.id = d.version_id WHERE d.article_id = ANY(%s)",
                 [list(ids)],
             )

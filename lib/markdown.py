@@ -170,6 +170,21 @@ class Rendered:
     toc: list
     headings_text: str
     plain_text: str
+    prose_text: str
+
+
+# What a search snippet is cut from: the text without its code blocks, tables and
+# headings, so a result reads as a sentence rather than a command or a row.
+CODE_OR_TABLE = re.compile(
+    r'<div class="code-block">.*?</pre></div></div>|<div class="table-wrap".*?</table></div>'
+    r"|<h([2-6])\b.*?</h\1>",
+    re.S,
+)
+
+
+def prose_of(html_text):
+    """The sentences of rendered HTML, as plain text."""
+    return text_of(ANCHOR.sub("", CODE_OR_TABLE.sub(" ", html_text)))
 
 
 def _flatten(tokens):
@@ -237,9 +252,11 @@ def render(source):
         link_rel=None,
     )
     toc = list(_flatten(md.toc_tokens))
+    page = _mark_values(_add_copy_buttons(clean))
     return Rendered(
-        html=_mark_values(_add_copy_buttons(clean)),
+        html=page,
         toc=toc,
         headings_text=" ".join(entry["name"] for entry in toc),
         plain_text=text_of(ANCHOR.sub("", clean)),
+        prose_text=prose_of(page),
     )
