@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.db.models import F
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -57,8 +56,7 @@ class DisagreementFilter(admin.SimpleListFilter):
         return [("yes", "Disagree"), ("no", "Agree, or only one is known")]
 
     def queryset(self, request, queryset):
-        both = queryset.exclude(diagnosed_cause="").exclude(outcome="")
-        disagreeing = both.exclude(diagnosed_cause=F("outcome"))
+        disagreeing = queryset.disagreeing()
         if self.value() == "yes":
             return disagreeing
         if self.value() == "no":
@@ -190,7 +188,7 @@ class TicketAdmin(DateFiltersWithinCalendar, admin.ModelAdmin):
         else:
             log = "log: not sent"
         flag = ""
-        if cause and outcome and cause != outcome:
+        if ticket.disagrees:
             flag = format_html('<strong class="ticket-disagree">{}</strong><br>', "They disagree")
         walked = format_html("<br>flowchart: {}", outcome) if outcome else ""
         return format_html('{}<span class="ticket-log-state">{}</span>{}', flag, log, walked)

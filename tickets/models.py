@@ -20,6 +20,13 @@ def new_reference():
     return f"{raw[:4]}-{raw[4:]}"
 
 
+class TicketQuerySet(models.QuerySet):
+    def disagreeing(self):
+        """Tickets whose log names one cause while the flowchart led to another."""
+        both = self.exclude(diagnosed_cause="").exclude(outcome="")
+        return both.exclude(diagnosed_cause=models.F("outcome"))
+
+
 class Ticket(models.Model):
     class Status(models.TextChoices):
         NEW = "new", "New"
@@ -86,6 +93,8 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = TicketQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "-created_at"])]
@@ -121,6 +130,13 @@ class Ticket(models.Model):
         if self.docker in (self.Docker.YES, self.Docker.NO):
             found["docker"] = self.docker
         return found
+
+    @property
+    def disagrees(self):
+        """Whether the log's cause and the flowchart's outcome differ (one is wrong)."""
+        return bool(self.diagnosed_cause and self.outcome) and (
+            self.diagnosed_cause != self.outcome
+        )
 
     def setup_links(self):
         """(what, path) of the pages that fit this ticket, each carrying its setup in the
