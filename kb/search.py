@@ -10,6 +10,7 @@ similarity on PostgreSQL, difflib on SQLite) and the search runs again.
 
 import dataclasses
 import difflib
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -53,11 +54,17 @@ class Query:
     def __bool__(self):
         return bool(self.terms)
 
+    @functools.cached_property
+    def _meaningful_starts(self):
+        # Compiled once per query, however many texts it is held against.
+        terms = [term for term in self.terms if term not in STOP_WORDS]
+        return _word_starts(terms, self.prefix)
+
     def covered_by(self, text):
         """Whether `text` holds every word of the query that means something (not "the"
         or "on"), as a word or the start of one."""
-        terms = [term for term in self.terms if term not in STOP_WORDS]
-        return bool(terms) and _covered(_word_starts(terms, self.prefix), text) == len(terms)
+        starts = self._meaningful_starts
+        return bool(starts) and _covered(starts, text) == len(starts)
 
 
 @dataclass(frozen=True)
