@@ -106,6 +106,10 @@ def test_the_command_explains_bad_arguments(tmp_path):
         call_command("diagnose")
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("diagnose", "--file", str(tmp_path / "missing.log"))
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("diagnose", "--jobs", "2", "--file", str(tmp_path))
+    with pytest.raises(CommandError, match="--jobs must be 1 or more"):
+        call_command("diagnose", "--jobs", "0", "--file", str(tmp_path / "missing.log"))
 
 
 # The API ------------------------------------------------------------------------------------

@@ -146,6 +146,30 @@ def test_a_file_gives_what_reading_each_line_alone_gives(monkeypatch, block, kno
     assert sum(f.count for f in result.findings) > 3000 // 2  # most lines name a cause
 
 
+@pytest.mark.parametrize("jobs", [2, 3, 7])
+def test_a_file_read_by_several_processes_gives_what_one_reader_gives(tmp_path, jobs):
+    """Each process reads a stretch of whole lines; joined in the file's order, their
+    findings are the single reader's: counts, first and last lines, evidence, lines."""
+    lines = log(3000, seed=jobs)
+    path = tmp_path / "error.log"
+    path.write_bytes(b"".join(lines))
+    with open(path, "rb") as file:
+        alone = diagnosis.diagnose_lines(file, LIBRARY)
+    together = diagnosis.diagnose_file(path, LIBRARY, jobs=jobs)
+    assert together.lines == alone.lines == 3000
+    assert summary(together.findings) == summary(alone.findings)
+    assert together.facts == alone.facts
+
+
+@pytest.mark.parametrize("text", [b"", b"one line without a break", b"\n\n\n"])
+def test_a_file_too_short_to_share_is_read_by_one_process(tmp_path, text):
+    path = tmp_path / "error.log"
+    path.write_bytes(text)
+    assert diagnosis.diagnose_file(path, LIBRARY, jobs=4).lines == text.count(b"\n") + (
+        not text.endswith(b"\n") and bool(text)
+    )
+
+
 # A paste ---------------------------------------------------------------------------------
 
 

@@ -13,7 +13,13 @@ The web page, the JSON API and the command all call `diagnose`.
 """
 
 from troubleshooter.diagnosis.commands import setup_of, values_for
-from troubleshooter.diagnosis.engine import Diagnosis, Finding, diagnose, diagnose_lines
+from troubleshooter.diagnosis.engine import (
+    Diagnosis,
+    Finding,
+    diagnose,
+    diagnose_file,
+    diagnose_lines,
+)
 from troubleshooter.diagnosis.facts import FACT_LABELS, extract_facts, guess_program, parse_time
 from troubleshooter.diagnosis.library import DiagnosisError, library, read
 from troubleshooter.diagnosis.text import (
@@ -26,7 +32,7 @@ from troubleshooter.diagnosis.text import (
 
 __all__ = [
     "FACT_LABELS", "MAX_PASTE_BYTES", "MAX_UPLOAD_BYTES", "Diagnosis", "DiagnosisError",
-    "Finding", "check_text", "diagnose", "diagnose_lines", "extract_facts", "guess_program",
-    "library",
+    "Finding", "check_text", "diagnose", "diagnose_file", "diagnose_lines", "extract_facts",
+    "guess_program", "library",
     "looks_like_log", "normalise", "parse_time", "read", "setup_of", "values_for",
 ]  # fmt: skip

@@ -3,6 +3,9 @@
 Nothing here stores what was pasted.
 """
 
+import itertools
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -60,6 +63,23 @@ class Finding:
         confidence is the same, so only the count and the last line change."""
         self.count += 1
         self.last_line = entry
+
+    def join(self, later):
+        """Add what the same cause showed in a later stretch of the same log: the result
+        is what reading both stretches in turn would have given."""
+        self.count += later.count
+        self.confidence = max(self.confidence, later.confidence)
+        for text in later.evidence:
+            if len(self.evidence) < MAX_EVIDENCE and text not in self.evidence:
+                self.evidence.append(text)
+        self.first_line = self.first_line or later.first_line
+        self.last_line = later.last_line or self.last_line
+        for entry in later.lines:
+            if len(self.lines) < MAX_LINES and entry not in self.lines:
+                self.lines.append(entry)
+        for pattern in later.patterns:
+            if pattern not in self.patterns:
+                self.patterns.append(pattern)
 
 
 @dataclass
@@ -215,7 +235,111 @@ def _blocks(lines):
 
 def diagnose_lines(lines, lib=None):
     """Summarise a log read line by line as bytes (a file opened in binary, an upload),
-    without holding it in memory.
+    without holding it in memory."""
+    lib = lib or library()
+    findings, count = _summarise(_blocks(lines), lib)
+    return _summary(findings, count, lib)
+
+
+def diagnose_file(path, lib=None, jobs=None):
+    """Summarise a log file, read by `jobs` processes (one per processor this process
+    may use, at most MAX_JOBS) when it is large enough to gain from them.
+
+    Each process reads one stretch of whole lines; their findings are joined in the
+    order of the file, so the answer is the one a single reader gives."""
+    lib = lib or library()
+    size = os.path.getsize(path)
+    if jobs is None:
+        jobs = min(MAX_JOBS, _processors(), max(1, size // PARALLEL_FROM))
+    stretches = _stretches(path, size, jobs)
+    if len(stretches) < 2:
+        with open(path, "rb") as lines:
+            return diagnose_lines(lines, lib)
+    lib.bytes_automaton  # built once here, shared by every reader it forks  # noqa: B018
+    context = multiprocessing.get_context("fork")
+    with context.Pool(len(stretches), initializer=_reader_started, initargs=(lib,)) as pool:
+        parts = pool.starmap(_read_stretch, [(path, start, end) for start, end in stretches])
+    by_id = {pattern.id: pattern for pattern in lib.patterns}
+    findings, count = {}, 0
+    for part, lines in parts:
+        count += lines
+        for finding in part:
+            finding.patterns = [by_id[pattern_id] for pattern_id in finding.patterns]
+            earlier = findings.get(finding.slug)
+            if earlier is None:
+                findings[finding.slug] = finding
+            else:
+                earlier.join(finding)
+    return _summary(findings, count, lib)
+
+
+MAX_JOBS = 8
+PARALLEL_FROM = 16 << 20  # bytes of log that make one more reader worth its start
+
+
+def _processors():
+    """The processors this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _stretches(path, size, jobs):
+    """(start, end) byte offsets cutting a file into `jobs` stretches of whole lines."""
+    cuts = [0]
+    with open(path, "rb") as file:
+        for n in range(1, jobs):
+            file.seek(max(size * n // jobs, cuts[-1]))
+            file.readline()  # on to the start of the next line
+            if file.tell() >= size:
+                break
+            if file.tell() > cuts[-1]:
+                cuts.append(file.tell())
+    cuts.append(size)
+    return [(start, end) for start, end in itertools.pairwise(cuts) if end > start]
+
+
+_READER_LIBRARY = None
+
+
+def _reader_started(lib):
+    global _READER_LIBRARY
+    _READER_LIBRARY = lib
+
+
+class _Stretch:
+    """A file read from its current offset up to `end`, for `_blocks`."""
+
+    def __init__(self, file, end):
+        self.file, self.left = file, end - file.tell()
+
+    def read(self, size):
+        data = self.file.read(min(size, self.left))
+        self.left -= len(data)
+        return data
+
+
+def _read_stretch(path, start, end):
+    """The findings of one stretch of a file, their patterns by id (a compiled pattern
+    is not worth sending between processes), and its number of lines."""
+    with open(path, "rb") as file:
+        file.seek(start)
+        findings, count = _summarise(_blocks(_Stretch(file, end)), _READER_LIBRARY)
+    for finding in findings.values():
+        finding.patterns = [pattern.id for pattern in finding.patterns]
+    return list(findings.values()), count
+
+
+def _summary(findings, count, lib):
+    ranked = _rank(findings)
+    facts = {}
+    if ranked:
+        facts = extract_facts(ranked[0].last_line, ranked[0].program)
+    return Diagnosis(ranked, facts, count, lib)
+
+
+def _summarise(blocks, lib):
+    """The findings of some blocks of whole lines, and how many lines they held.
 
     Lines are complete log entries here, so they are matched as they come, a block at a
     time; only HTML entities are decoded, and only where there are any. A log repeats
@@ -223,11 +347,10 @@ def diagnose_lines(lines, lib=None):
     causes it showed. The last few thousand distinct lines are remembered; when there
     are more, those read only once are forgotten and those read again are kept.
     """
-    lib = lib or library()
     findings, count = {}, 0
     known = {}  # line (bytes) -> (entry, the findings it adds to)
     repeated = set()  # the known lines read again since the last forgetting
-    for chunk, size in _blocks(lines):
+    for chunk, size in blocks:
         count += size
         if len(known) > KNOWN_LINES:
             known = {line: seen for line, seen in known.items() if line in repeated}
@@ -250,8 +373,4 @@ def diagnose_lines(lines, lib=None):
                 entry, adds_to = seen
                 for finding in adds_to:
                     finding.again(entry)
-    ranked = _rank(findings)
-    facts = {}
-    if ranked:
-        facts = extract_facts(ranked[0].last_line, ranked[0].program)
-    return Diagnosis(ranked, facts, count, lib)
+    return findings, count

@@ -25,8 +25,16 @@ class Command(BaseCommand):
         source.add_argument(
             "--batch", metavar="PATH", help='JSON Lines of {"log": "..."}; "-" for stdin'
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            metavar="N",
+            help="processes reading a large --file (default: one per processor, at most 8)",
+        )
 
     def handle(self, *args, text, json: bool, file, batch, **options):
+        if options["jobs"] is not None and options["jobs"] < 1:
+            raise CommandError("--jobs must be 1 or more.")
         as_json = json
         library = diagnosis.library()
         if batch:
@@ -35,8 +43,7 @@ class Command(BaseCommand):
             if text:
                 raise CommandError("Give either a log line or --file, not both.")
             try:
-                with open(file, "rb") as lines:
-                    result = diagnosis.diagnose_lines(lines, library)
+                result = diagnosis.diagnose_file(file, library, jobs=options["jobs"])
             except OSError as exc:
                 raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
             return self._print(result, as_json, summary=True)
