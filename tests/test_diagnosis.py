@@ -405,6 +405,28 @@ def test_a_full_filesystem_in_df_output_names_the_cause_but_a_snap_does_not():
     assert causes(snap) == []
 
 
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # uid tgid total_vm rss pgtables_bytes swapents oom_score_adj name, under dmesg's time
+        "[40526.379438] [   5323]     1  5323   120510    58957   720896        0             0 php-fpm\n"
+        "[40526.383672] [   5324]     1  5324   139356    71522   856064        0             0 php-fpm",
+        # the wider table of newer kernels, as journald shows it
+        "Nov 21 03:12:45 web kernel: [   1187]    33  1187    31403     1486      326     1128        32   294912    18208             0 gunicorn",
+    ],
+)
+def test_rows_of_the_kernels_out_of_memory_task_table_name_the_oom_killer(rows):
+    result = diagnosis.diagnose(rows)
+    assert [f.slug for f in result.findings][:1] == ["oom-killed"]
+    assert result.unmatched == []  # command output, not lines that matched nothing
+
+
+def test_a_table_of_numbers_that_is_not_the_task_table_names_nothing():
+    assert causes("[ 1] 10 20 30\n[ 2] 40 50 60") == []
+    assert causes("  PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND") == []
+
+
 # The page reads the open incidents for its notice.
 @pytest.mark.django_db
 def test_the_page_says_which_pasted_line_answered_the_question(client):

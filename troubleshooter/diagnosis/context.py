@@ -49,6 +49,10 @@ FREE_SWAP = re.compile(
     r"^Swap:\s+(?P<total>[\d.,]+)(?P<unit>[KMGTB]i?)?\s+(?P<used>[\d.,]+)(?P<uunit>[KMGTB]i?)?"
 )
 ENFORCING = re.compile(r"^Enforcing$")
+# A row of the task table the kernel prints when memory runs out, under
+# "[ pid ]   uid  tgid total_vm      rss … oom_score_adj name" (6 to 10 numbers, by
+# kernel version), with or without dmesg's or journald's prefix.
+OOM_TASK_ROW = re.compile(r"\[ *\d+\] +(?:-?\d+ +){6,10}[\w./:@~+-]+$")
 # docker ps: … Exited (137) 5 minutes ago … / Restarting (1) 3 seconds ago / Up 2 hours (unhealthy)
 DOCKER_STATUS = re.compile(
     r"\s(?:(?P<exited>Exited) \((?P<code>\d+)\)|(?P<restarting>Restarting) \(\d+\)"
@@ -101,6 +105,7 @@ def is_command_output(entry):
         or LS_SOCKET.match(entry)
         or entry.startswith(("-rw", "drw", "lrw", "srw", "Mem:", "Swap:", '"'))
         or DF_FULL.match(entry)
+        or OOM_TASK_ROW.search(entry)
         or DOCKER_STATUS.search(f" {entry} ")
     )
 
@@ -269,7 +274,20 @@ def observe(lines):
     published, network_names, in_containers, announced = {}, [], False, {}
     mem = swap = None
     mem_line = unit = ""
+    oom_table = False
     for entry in entries:
+        if not oom_table and OOM_TASK_ROW.search(entry):
+            oom_table = True
+            observations.append(
+                Observation(
+                    entry,
+                    "the kernel listed its processes because memory ran out: its OOM killer "
+                    "ended one of them",
+                    {"backend-crash": 0.1},
+                    {"oom-killed": 0.75},
+                )
+            )
+            continue
         if LOG_ENTRY.match(entry):
             # A log entry, not command output; of the shapes below, only an app's own
             # start-up line can be one.
