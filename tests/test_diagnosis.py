@@ -405,7 +405,6 @@ def test_a_full_filesystem_in_df_output_names_the_cause_but_a_snap_does_not():
     assert causes(snap) == []
 
 
-
 @pytest.mark.parametrize(
     "rows",
     [
@@ -424,7 +423,9 @@ def test_rows_of_the_kernels_out_of_memory_task_table_name_the_oom_killer(rows):
 
 def test_a_table_of_numbers_that_is_not_the_task_table_names_nothing():
     assert causes("[ 1] 10 20 30\n[ 2] 40 50 60") == []
-    assert causes("  PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND") == []
+    assert (
+        causes("  PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND") == []
+    )
 
 
 # The page reads the open incidents for its notice.
