@@ -18,14 +18,22 @@ def causes(text):
 
 def test_the_lines_it_was_tuned_on_get_the_cause_their_thread_found():
     top1, top3, misses = score(rows("real_lines.jsonl"), causes)
-    assert top1 >= 0.88, misses
-    assert top3 >= 0.94, misses
+    assert top1 >= 0.89, misses
+    assert top3 >= 0.95, misses
 
 
 def test_the_lines_of_the_newer_causes_get_the_cause_their_thread_found():
     top1, top3, misses = score(rows("new_causes.jsonl"), causes)
-    assert top1 >= 0.68, misses
-    assert top3 >= 0.80, misses
+    assert top1 >= 0.77, misses
+    assert top3 >= 0.91, misses
+
+
+def test_the_lines_gathered_last_keep_the_figure_reached_on_them():
+    # 71.1 % and 79.4 % when they were added, measured once before any was read; tuning
+    # data since then (tests/diagnosis/corpus.py).
+    top1, top3, misses = score(rows("more_lines.jsonl"), causes)
+    assert top1 >= 0.89, misses
+    assert top3 >= 0.95, misses
 
 
 def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
