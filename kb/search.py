@@ -131,10 +131,12 @@ def _snippet_text(prose, body, terms):
     """The version's prose (stored when it was loaded: `Version.prose_text`) when it
     holds a word searched for (or its first letters), else the whole text: a word found
     only in a command or a log line is shown where it is."""
-    low = prose.lower()
-    if any(term in low or _stem(term) in low for term in terms):
-        return prose
-    return body
+    return prose if _holds_a_term(prose, terms) else body
+
+
+def _holds_a_term(text, terms):
+    low = text.lower()
+    return any(term in low or _stem(term) in low for term in terms)
 
 
 WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
@@ -430,16 +432,23 @@ class PostgresSearch:
             return {}
         tsquery, text = self._tsquery(query, any_word)
         with connection.cursor() as cursor:
+            # The prose first: it is shorter than the whole text, and the snippet comes
+            # from it whenever it holds a word searched for.
             cursor.execute(
-                "SELECT d.article_id, v.title, v.plain_text, v.prose_text FROM kb_searchdoc d "
+                "SELECT d.article_id, v.title, v.prose_text FROM kb_searchdoc d "
                 "JOIN kb_version v ON v.id = d.version_id WHERE d.article_id = ANY(%s)",
                 [list(ids)],
             )
             rows = cursor.fetchall()
-            windows = [
-                _window(_snippet_text(page, body, query.terms), query.terms, self.WINDOW)
-                for _, _, body, page in rows
-            ]
+            texts = {pk: prose for pk, _, prose in rows if _holds_a_term(prose, query.terms)}
+            if missing := [pk for pk, _, _ in rows if pk not in texts]:
+                cursor.execute(
+                    "SELECT d.article_id, v.plain_text FROM kb_searchdoc d "
+                    "JOIN kb_version v ON v.id = d.version_id WHERE d.article_id = ANY(%s)",
+                    [missing],
+                )
+                texts.update(cursor.fetchall())
+            windows = [_window(texts[pk], query.terms, self.WINDOW) for pk, _, _ in rows]
             cursor.execute(
                 f"""
                 WITH q AS (SELECT {tsquery} AS query)
@@ -521,7 +530,7 @@ def search(text, limit=20):
     # Titles and snippets are marked only for the results shown, with the words found.
     marked = engine.marked(correction or query, not matched_all, ids)
     # The result list needs titles and summaries, not each version's stored HTML and text.
-    articles = Article.objects.listed().in_bulk(ids)
+    articles = Article.objects.brief().in_bulk(ids)
     results = [
         Result(article=articles[pk], title=highlight(marked[pk][0]),
                snippet=highlight(marked[pk][1]))
