@@ -80,3 +80,21 @@ def test_no_pattern_wakes_on_many_lines_of_normal_operation():
             woken[pattern_id] = woken.get(pattern_id, 0) + 1
     busy = {pid: count for pid, count in woken.items() if count > len(lines) / 20}
     assert not busy
+
+
+def test_no_pattern_wakes_on_many_lines_of_other_errors():
+    # The same on error lines: in a log written during an outage most lines are errors,
+    # and a pattern whose text is a word of many programs' messages ("connect",
+    # "upstream", "process") is tried on all of them. The example lines of every pattern
+    # stand for such a log; none may wake a pattern on more than one in eight.
+    woken = {}
+    lines = [line for _, line, _ in LIBRARY.examples]
+    for line in lines:
+        found = set()
+        for index, _, _ in LIBRARY.automaton.find_matches_as_indexes(line, overlapping=True):
+            specific, any_program = LIBRARY.groups[index]
+            found.update(pattern.id for pattern in specific + any_program)
+        for pattern_id in found:
+            woken[pattern_id] = woken.get(pattern_id, 0) + 1
+    busy = {pid: count for pid, count in woken.items() if count > len(lines) / 8}
+    assert not busy
