@@ -449,3 +449,26 @@ def test_command_output_is_never_joined_to_the_log_line_before_it():
         "● myapp.service - My app",
         "Active: active (running)",
     ]
+
+
+PM2_EXIT = "2021-02-26T18:24:59: PM2 log: App [api:2] exited with code [0] via signal [SIGABRT]"
+ASSERTION = "node: ../deps/uv/src/unix/core.c:930: uv__io_stop: Assertion `loop->watchers[w->fd] == w' failed."
+
+
+def test_two_different_messages_naming_one_cause_outweigh_either_alone():
+    # PM2 alone cannot tell a stopped app from a crashed one; the assertion says crash.
+    assert causes(PM2_EXIT)[0] == "backend-down"
+    assert causes(f"{PM2_EXIT}\n{ASSERTION}")[0] == "backend-crash"
+
+
+def test_the_same_message_read_again_adds_nothing():
+    once = diagnosis.diagnose(REFUSED_3000).findings
+    often = diagnosis.diagnose("\n".join([REFUSED_3000] * 200)).findings
+    assert [(f.slug, f.confidence) for f in often] == [(f.slug, f.confidence) for f in once]
+    assert often[0].count == 200
+
+
+def test_a_bare_status_page_adds_nothing_to_what_the_log_names():
+    # Squid's header names a DNS failure; the 503 status line above it names nothing.
+    reply = "HTTP/1.1 503 Service Unavailable\nServer: squid\nX-Squid-Error: ERR_DNS_FAIL 0"
+    assert causes(reply)[0] == "stale-dns"

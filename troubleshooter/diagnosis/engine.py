@@ -18,6 +18,7 @@ from troubleshooter.diagnosis.text import normalise
 MAX_EVIDENCE = 3
 MAX_LINES = 20  # entries kept per cause (and unmatched ones per paste) to show
 SETTLED_BY = 0.3  # how far ahead the best cause must be for no question to be needed
+MOST_COMBINED = 0.95  # what several messages naming one cause can add up to at most
 RULED_OUT = 0.15  # a cause pasted command output pushed this low is no longer offered
 
 
@@ -33,6 +34,9 @@ class Finding:
     last_line: str = ""
     patterns: list = field(default_factory=list)
     lines: list = field(default_factory=list)  # the distinct entries that showed it
+    # pattern id -> the best confidence it gave this cause; see `combined`
+    support: dict = field(default_factory=dict)
+    symptoms: set = field(default_factory=set)  # the ids in `support` of symptom patterns
 
     @property
     def generic(self):
@@ -46,7 +50,11 @@ class Finding:
 
     def add(self, pattern, text, entry, confidence):
         self.count += 1
-        self.confidence = max(self.confidence, confidence)
+        if pattern.symptom:
+            self.symptoms.add(pattern.id)
+        if confidence > self.support.get(pattern.id, 0):
+            self.support[pattern.id] = confidence
+            self.confidence = combined(self.support, self.symptoms)
         if len(self.evidence) < MAX_EVIDENCE and text not in self.evidence:
             self.evidence.append(text)
         if not self.first_line:
@@ -68,7 +76,10 @@ class Finding:
         """Add what the same cause showed in a later stretch of the same log: the result
         is what reading both stretches in turn would have given."""
         self.count += later.count
-        self.confidence = max(self.confidence, later.confidence)
+        for pattern_id, confidence in later.support.items():
+            self.support[pattern_id] = max(confidence, self.support.get(pattern_id, 0))
+        self.symptoms |= later.symptoms
+        self.confidence = combined(self.support, self.symptoms)
         for text in later.evidence:
             if len(self.evidence) < MAX_EVIDENCE and text not in self.evidence:
                 self.evidence.append(text)
@@ -80,6 +91,24 @@ class Finding:
         for pattern in later.patterns:
             if pattern not in self.patterns:
                 self.patterns.append(pattern)
+
+
+def combined(support, symptoms=()):
+    """How sure a cause is, from the best confidence each pattern gave it (`support`).
+
+    One cause named by several different messages is more likely than by any one of
+    them: each is taken as independent evidence (1 - the product of the chances that
+    each is wrong), up to MOST_COMBINED. The same message read again adds nothing, so a
+    log that repeats one line a thousand times is as sure as the line; nor does a bare
+    status page (`symptoms`), which every cause behind it shows alike."""
+    best = max(support.values(), default=0)
+    evidence = [confidence for pid, confidence in support.items() if pid not in symptoms]
+    if len(evidence) < 2:
+        return best
+    doubt = 1.0
+    for confidence in evidence:
+        doubt *= 1 - confidence
+    return round(max(best, min(MOST_COMBINED, 1 - doubt)), 2)
 
 
 @dataclass

@@ -22,7 +22,8 @@ from troubleshooter.diagnosis.literals import MIN_ANCHOR, anchors_of
 from troubleshooter.diagnosis.text import normalise, unescape
 
 PATTERN_KEYS = {
-    "id", "program", "match", "causes", "continue", "replaces", "weigh", "examples", "note",
+    "id", "program", "match", "causes", "continue", "replaces", "weigh", "symptom",
+    "examples", "note",
 }  # fmt: skip
 EXAMPLE_KEYS = {"line", "origin"}
 COMMAND_KEYS = {"run", "why", "for"}
@@ -67,6 +68,9 @@ class Pattern:
     anchors: tuple
     replaces: frozenset = frozenset()
     rules: tuple = ()  # evidence rules that reorder the causes from the rest of the line
+    # Says only what the visitor saw (a bare status page), not why: it adds nothing to a
+    # cause that other messages name (engine.combined).
+    symptom: bool = False
 
     @property
     def generic(self):
@@ -288,6 +292,10 @@ def _read_patterns(path, content_dir, outcomes, chart, problems):
                 f"{', '.join(evidence.RULES)}"
             )
             rules = []
+        symptom = entry.get("symptom", False)
+        if not isinstance(symptom, bool):
+            problems.append(f"{label}: 'symptom' must be true or false")
+            symptom = False
         pattern = Pattern(
             pid,
             program,
@@ -297,6 +305,7 @@ def _read_patterns(path, content_dir, outcomes, chart, problems):
             anchors,
             frozenset(replaces),
             tuple(evidence.RULES[rule] for rule in rules),
+            symptom,
         )
         patterns.append(pattern)
         raw_examples = entry.get("examples")
