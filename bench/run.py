@@ -516,7 +516,8 @@ def table(bench, memory, diagnose):
     if diagnose is not None:
         rate, seconds = diagnose
         lines.append(
-            f"| `manage.py diagnose --file`, {logs.LINES:,} lines, start-up included | 1 process "
+            f"| `manage.py diagnose --file`, {logs.LINES:,} lines, start-up included "
+            f"| {CORES} process{'es' if CORES > 1 else ''} "
             f"| {rate:,.0f} lines/s | | | | ≥ 200,000 lines/s | "
             f"{'yes' if rate >= 200_000 else '**no**'} |"
         )
