@@ -6,10 +6,10 @@ from itertools import chain
 
 from django.conf import settings
 from django.db import connections, models
-from django.urls import reverse
 from django.utils import timezone
 
 from lib import markdown
+from lib.urls import reverse
 
 
 class CategoryQuerySet(models.QuerySet):

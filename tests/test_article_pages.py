@@ -195,3 +195,24 @@ def test_the_home_page_lists_categories_in_their_order_with_counts(client, real_
     )
     published = Article.objects.published().filter(category__slug=cards[0]).count()
     assert f"{published} article" in page
+
+
+def test_links_follow_the_prefix_the_site_is_served_under(client, two_versions, settings):
+    """Addresses are remembered between requests; one served under a path prefix (which
+    Django's WSGI handler sets from a proxy's SCRIPT_NAME before each request, as done
+    here) must not leak into a page served without it, or back."""
+    from django.urls import set_script_prefix
+
+    settings.PAGE_CACHE_SECONDS = 0
+    plain = client.get("/kb/backend-down/").content.decode()
+    try:
+        set_script_prefix("/help/")
+        prefixed = client.get("/kb/backend-down/").content.decode()
+    finally:
+        set_script_prefix("/")
+    again = client.get("/kb/backend-down/").content.decode()
+    for link in ('href="/kb/"', 'href="/kb/tags/nginx/"', 'href="/kb/backend-down/history/"'):
+        assert link in plain and link in again
+        assert link.replace('"/', '"/help/', 1) in prefixed
+    assert 'href="/help/' not in plain and 'href="/help/' not in again
+    assert 'href="/kb/' not in prefixed
