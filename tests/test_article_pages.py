@@ -216,3 +216,22 @@ def test_links_follow_the_prefix_the_site_is_served_under(client, two_versions, 
         assert link.replace('"/', '"/help/', 1) in prefixed
     assert 'href="/help/' not in plain and 'href="/help/' not in again
     assert 'href="/kb/' not in prefixed
+
+
+def test_the_contents_tags_and_sources_are_listed_and_escaped(client, content):
+    content.write(
+        "listed",
+        body="Intro.\n\n## Fix & check\n\nDo this.\n\n### Then\n\nMore.\n",
+        tags=["nginx", "php-fpm"],
+        sources=["https://example.com/a?x=1&y=2"],
+    )
+    content.load()
+    page = client.get("/kb/listed/").content.decode()
+    assert '<li class="toc-level-2"><a href="#fix-check">Fix &amp; check</a></li>' in page
+    assert '<li class="toc-level-3"><a href="#then">Then</a></li>' in page
+    assert (
+        '<a class="chip" href="/kb/tags/nginx/">nginx</a>'
+        '<a class="chip" href="/kb/tags/php-fpm/">php-fpm</a>'
+    ) in page
+    source = "https://example.com/a?x=1&amp;y=2"
+    assert f'<li><a href="{source}" rel="nofollow noopener">{source}</a></li>' in page
