@@ -6,10 +6,10 @@ from itertools import chain
 
 from django.conf import settings
 from django.db import connections, models
-from django.urls import reverse
 from django.utils import timezone
 
 from lib import markdown
+from lib.urls import reverse
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -119,11 +119,20 @@ class ArticleQuerySet(models.QuerySet):
         tags = defaultdict(set)
         for article_id, tag_id in Article.tags.through.objects.values_list("article_id", "tag_id"):
             tags[article_id].add(tag_id)
-        articles = list(self.values_list("pk", "slug", "category_id", "related_ids"))
-        published = set(self.published().values_list("pk", flat=True))
+        articles = list(
+            self.values_list("pk", "slug", "category_id", "related_ids", "related_links")
+        )
+        # What a page shows of each published article it links to as related.
+        shown = {
+            pk: {"slug": slug, "title": title, "summary": summary}
+            for pk, slug, title, summary in self.published().values_list(
+                "pk", "slug", "current_version__title", "current_version__summary"
+            )
+        }
+        published = set(shown)
 
         members = defaultdict(list)  # (tags, category) -> [(slug, pk)] of published articles
-        for pk, slug, category_id, _ in articles:
+        for pk, slug, category_id, _, _ in articles:
             if pk in published and tags[pk]:
                 members[(frozenset(tags[pk]), category_id)].append((slug, pk))
         groups = list(members)
@@ -151,13 +160,15 @@ class ArticleQuerySet(models.QuerySet):
             return [pk for _, pk in found]
 
         changed = []
-        for pk, _, category_id, stored in articles:
+        for pk, _, category_id, stored, stored_links in articles:
             reader = (frozenset(tags[pk]), category_id)
             if reader not in ranked:
                 ranked[reader] = ranking(*reader) if tags[pk] else []
             related = [other for other in ranked[reader] if other != pk][:RELATED]
-            if related != stored:
-                changed.append((pk, related))
+            # A related article's new title or summary changes the list's links too.
+            links = [shown[other] for other in related]
+            if related != stored or links != stored_links:
+                changed.append((pk, related, links))
         self._store_related(changed)
         return len(changed)
 
@@ -167,15 +178,24 @@ class ArticleQuerySet(models.QuerySet):
         if not changed:
             return
         connection = connections[self.db]
-        field = Article._meta.get_field("related_ids")
+        ids_field = Article._meta.get_field("related_ids")
+        links_field = Article._meta.get_field("related_links")
         quote = connection.ops.quote_name
         sql = (
-            f"UPDATE {quote(Article._meta.db_table)} SET {quote(field.column)} = %s "
-            f"WHERE {quote(Article._meta.pk.column)} = %s"
+            f"UPDATE {quote(Article._meta.db_table)} SET {quote(ids_field.column)} = %s, "
+            f"{quote(links_field.column)} = %s WHERE {quote(Article._meta.pk.column)} = %s"
         )
         with connection.cursor() as cursor:
             cursor.executemany(
-                sql, [(field.get_db_prep_save(ids, connection), pk) for pk, ids in changed]
+                sql,
+                [
+                    (
+                        ids_field.get_db_prep_save(ids, connection),
+                        links_field.get_db_prep_save(links, connection),
+                        pk,
+                    )
+                    for pk, ids, links in changed
+                ],
             )
 
 
@@ -199,6 +219,12 @@ class Article(models.Model):
         default=list,
         blank=True,
         help_text="The related articles' ids, best first; stored by each content load.",
+    )
+    related_links = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The related articles' slug, title and summary, as their links show them; "
+        "stored with their ids.",
     )
 
     objects = ArticleQuerySet.as_manager()
@@ -256,9 +282,22 @@ class Article(models.Model):
         return version
 
     def related(self):
-        """The related articles stored by the last content load, those still published."""
-        found = Article.objects.published().brief().in_bulk(self.related_ids)
-        return [found[pk] for pk in self.related_ids if pk in found]
+        """The related articles the last content load stored, as their links show them.
+        Only a load publishes, retires or retitles an article, and each load stores
+        every list again, so the page reads them with the article, not in a query."""
+        return [RelatedLink(**link) for link in self.related_links]
+
+
+@dataclasses.dataclass(frozen=True)
+class RelatedLink:
+    """A related article as its link shows it."""
+
+    slug: str
+    title: str
+    summary: str
+
+    def get_absolute_url(self):
+        return reverse("kb:article", args=[self.slug])
 
 
 class VersionQuerySet(models.QuerySet):

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import F, Max, Window
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -101,28 +101,40 @@ def tag(request, tag):
     return render(request, "kb/tag.html", {"tag": tag, "page": page})
 
 
+def _etag(article_state):
+    version_id, archived_at, reviewed = article_state
+    # The notice of a review overdue appears on the day the cutoff passes, with no
+    # content change: a page kept before that day must not be confirmed as current.
+    overdue = int(reviewed is not None and reviewed < review_cutoff())
+    archived = archived_at.timestamp() if archived_at else 0
+    # Related articles, the archived banner and the way into the troubleshooter shown
+    # on cause articles depend on other rows and on the flowchart, which change only
+    # with a content load: the content generation, which every load bumps, stands for
+    # all of them (it replaced asking for the newest version anywhere on every page).
+    # The known-problem notice on top changes with the incidents.
+    content = generation.current()
+    return f"{settings.RELEASE}-{version_id}-{archived}-{overdue}-{content}-{known.page_key()}"
+
+
 def _article_etag(request, slug):
     state = Article.objects.filter(slug=slug).values_list(
         "current_version_id", "archived_at", "current_version__reviewed"
     )
-    if not state:
+    return _etag(state[0]) if state else None
+
+
+def _current_page_etag(request, slug):
+    """The current version's ETag. A request that carries no ETag to check cannot be
+    answered with a 304, so the article is read here whole, for the page, and kept on
+    the request: one query for both, not one for the ETag and one for the page."""
+    if "HTTP_IF_NONE_MATCH" in request.META:
+        return _article_etag(request, slug)
+    article = Article.objects.for_page().filter(slug=slug).first()
+    if article is None:
         return None
-    version_id, archived_at, reviewed = state[0]
-    # The notice of a review overdue appears on the day the cutoff passes, with no
-    # content change: a page kept before that day must not be confirmed as current.
-    overdue = int(reviewed is not None and reviewed < review_cutoff())
-    # Related articles and the archived banner depend on other rows: the newest version
-    # anywhere changes whenever any article does.
-    newest = Version.objects.aggregate(newest=Max("pk"))["newest"]
-    archived = archived_at.timestamp() if archived_at else 0
-    # The way into the troubleshooter shown on cause articles comes from the flowchart,
-    # which changes with a content load, as the generation does. The known-problem
-    # notice on top changes with the incidents.
-    content = generation.current()
-    return (
-        f"{settings.RELEASE}-{version_id}-{newest}-{archived}-{overdue}-{content}-"
-        f"{known.page_key()}"
-    )
+    request.kb_article = article
+    version = article.current_version
+    return _etag((article.current_version_id, article.archived_at, version and version.reviewed))
 
 
 def _version_page(request, article, version):
@@ -146,9 +158,11 @@ def _version_page(request, article, version):
 
 
 @require_safe
-@condition(etag_func=_article_etag)
+@condition(etag_func=_current_page_etag)
 def article(request, slug):
-    article = get_object_or_404(Article.objects.for_page(), slug=slug)
+    article = getattr(request, "kb_article", None) or get_object_or_404(
+        Article.objects.for_page(), slug=slug
+    )
     version = article.current_version
     if version is None:
         raise Http404("This article has no published version.")

@@ -97,7 +97,8 @@ TEMPLATES = [
                 "portal.context_processors.site",
                 "incidents.context_processors.known_problems",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            # lib's {% url %} replaces Django's: the same addresses, remembered.
+            "builtins": ["template_partials.templatetags.partials", "lib.templatetags.urls"],
         },
     },
 ]

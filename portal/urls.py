@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from kb.sitemaps import sitemaps as kb_sitemaps
+from portal import sitemaps as portal_sitemaps
 from portal import views
 from portal.login import admin_login
 from troubleshooter import api
@@ -39,7 +40,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        portal_sitemaps.section,
         {"sitemaps": sitemaps},
         name="sitemap-section",
     ),

@@ -195,3 +195,43 @@ def test_the_home_page_lists_categories_in_their_order_with_counts(client, real_
     )
     published = Article.objects.published().filter(category__slug=cards[0]).count()
     assert f"{published} article" in page
+
+
+def test_links_follow_the_prefix_the_site_is_served_under(client, two_versions, settings):
+    """Addresses are remembered between requests; one served under a path prefix (which
+    Django's WSGI handler sets from a proxy's SCRIPT_NAME before each request, as done
+    here) must not leak into a page served without it, or back."""
+    from django.urls import set_script_prefix
+
+    settings.PAGE_CACHE_SECONDS = 0
+    plain = client.get("/kb/backend-down/").content.decode()
+    try:
+        set_script_prefix("/help/")
+        prefixed = client.get("/kb/backend-down/").content.decode()
+    finally:
+        set_script_prefix("/")
+    again = client.get("/kb/backend-down/").content.decode()
+    for link in ('href="/kb/"', 'href="/kb/tags/nginx/"', 'href="/kb/backend-down/history/"'):
+        assert link in plain and link in again
+        assert link.replace('"/', '"/help/', 1) in prefixed
+    assert 'href="/help/' not in plain and 'href="/help/' not in again
+    assert 'href="/kb/' not in prefixed
+
+
+def test_the_contents_tags_and_sources_are_listed_and_escaped(client, content):
+    content.write(
+        "listed",
+        body="Intro.\n\n## Fix & check\n\nDo this.\n\n### Then\n\nMore.\n",
+        tags=["nginx", "php-fpm"],
+        sources=["https://example.com/a?x=1&y=2"],
+    )
+    content.load()
+    page = client.get("/kb/listed/").content.decode()
+    assert '<li class="toc-level-2"><a href="#fix-check">Fix &amp; check</a></li>' in page
+    assert '<li class="toc-level-3"><a href="#then">Then</a></li>' in page
+    assert (
+        '<a class="chip" href="/kb/tags/nginx/">nginx</a>'
+        '<a class="chip" href="/kb/tags/php-fpm/">php-fpm</a>'
+    ) in page
+    source = "https://example.com/a?x=1&amp;y=2"
+    assert f'<li><a href="{source}" rel="nofollow noopener">{source}</a></li>' in page

@@ -98,6 +98,38 @@ def test_the_sitemap_index_splits_a_long_section_into_pages(client, content, mon
     assert client.get("/sitemap-nonsense.xml").status_code == 404
 
 
+def test_a_sitemap_file_lists_what_the_last_content_load_published(client, content, monkeypatch):
+    """A file is kept between requests, so it must be written again after a load."""
+    from kb.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 3)
+
+    def listed(path):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response["Content-Type"] == "application/xml"
+        root = ET.fromstring(response.content)  # well-formed XML, or this raises
+        assert root.tag == f"{SITEMAP}urlset"
+        urls = list(root.iter(f"{SITEMAP}url"))
+        assert all(url.find(f"{SITEMAP}lastmod") is not None for url in urls)
+        return [url.find(f"{SITEMAP}loc").text.removeprefix("http://testserver") for url in urls]
+
+    for number in range(4):
+        content.write(f"case-{number}", title=f"Case {number}")
+    content.load()
+    assert listed("/sitemap-articles.xml?p=2") == ["/kb/case-3/"]
+    assert listed("/sitemap-articles.xml?p=2") == ["/kb/case-3/"]  # as kept
+
+    content.write("case-4", title="Case 4")
+    content.load()
+    assert listed("/sitemap-articles.xml?p=2") == ["/kb/case-3/", "/kb/case-4/"]
+
+    content.remove("case-0")
+    content.load()
+    assert listed("/sitemap-articles.xml") == ["/kb/case-1/", "/kb/case-2/", "/kb/case-3/"]
+    assert listed("/sitemap-articles.xml?p=2") == ["/kb/case-4/"]
+
+
 def test_the_sitemap_index_counts_rather_than_reads_the_articles(client, content):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

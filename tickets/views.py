@@ -71,7 +71,9 @@ def new(request):
 
 
 def _save(request, form):
-    existing = Ticket.objects.filter(submission=form.cleaned_data["submission"]).first()
+    # Only its reference makes the status address; no ordering, as submissions are unique.
+    submitted = Ticket.objects.filter(submission=form.cleaned_data["submission"])
+    existing = submitted.only("reference").order_by().first()
     if existing:  # the same form sent twice: a double click, or Back and send again
         return redirect(existing.get_status_url() + SENT)
     if not ratelimit.allow(request, "tickets", settings.TICKETS_PER_HOUR):
@@ -85,13 +87,15 @@ def _save(request, form):
     try:
         with transaction.atomic():
             ticket = form.save()
-            mail.queue(ticket, request.build_absolute_uri(ticket.get_status_url()))
+            status_url = ticket.get_status_url()  # signed once, for the mail and the redirect
+            mail.queue(ticket, request.build_absolute_uri(status_url))
             # Mail goes out once the ticket is safely stored; a failure leaves it queued.
             transaction.on_commit(lambda: mail.send_soon(ticket))
     except IntegrityError:
         # Two copies of one form arrived at once; the other one was saved.
         ticket = get_object_or_404(Ticket, submission=form.cleaned_data["submission"])
-    return redirect(ticket.get_status_url() + SENT)
+        status_url = ticket.get_status_url()
+    return redirect(status_url + SENT)
 
 
 @require_safe

@@ -439,9 +439,12 @@ def version_walked(value):
 
     chart = get()
     number = whole_number(str(value)) if value is not None else None
-    found = ChartVersion.objects.filter(number=number).first() if number else None
+    # What is kept against the version is its row and number: the stored chart, which
+    # took longer to parse than the rest of a ticket's queries, is not read.
+    versions = ChartVersion.objects.only("pk", "number")
+    found = versions.filter(number=number).first() if number else None
     if found is None and chart.version:
-        found = ChartVersion.objects.filter(number=chart.version).first()
+        found = versions.filter(number=chart.version).first()
     return found
 
 
