@@ -37,21 +37,21 @@ def test_the_lines_gathered_last_keep_the_figure_reached_on_them():
 
 
 def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
-    # 73.8 % and 79.9 % on the 558 lines (README, The log diagnosis); each batch was
+    # 74.2 % and 80.8 % on the 558 lines (README, The log diagnosis); each batch was
     # measured when it was added, before any pattern was written after it. Raise the
     # floors as the figure rises.
     top1, top3, misses = score(rows("heldout.jsonl"), causes)
-    assert top1 >= 0.73, misses
-    assert top3 >= 0.79, misses
+    assert top1 >= 0.74, misses
+    assert top3 >= 0.80, misses
 
 
 def test_the_second_held_out_set_keeps_its_figure():
-    # 71.7 % and 72.6 % on its 106 lines, measured once when it was added and again
+    # 71.7 % and 73.6 % on its 106 lines, measured once when it was added and again
     # after the patterns written since (README, The log diagnosis). Its misses are not
     # printed: nothing is to be written from them.
     top1, top3, _ = score(rows("heldout_fresh.jsonl"), causes)
     assert top1 >= 0.71
-    assert top3 >= 0.72
+    assert top3 >= 0.73
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])
