@@ -27,7 +27,7 @@ def no_page_cache(settings, real_content):
         ("/kb/backend-down/", 1),
         # the ETag (version and archived), the version with its article
         ("/kb/backend-down/v1/", 2),
-        ("/kb/", 2),  # the categories with their counts, the newest articles of each
+        ("/kb/", 3),  # the categories with their counts, the newest ids of each, their articles
         ("/kb/categories/causes/", 4),  # the category, its count, a page of ids, their articles
         ("/kb/tags/nginx/", 4),
         # the ranked matches; the marked titles and texts of the page shown (on
