@@ -4,14 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kb', '0011_article_related_links'),
+        ("kb", "0011_article_related_links"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True), ('current_version__isnull', False)), fields=['category', '-current_version'], include=('id',), name='kb_article_newest'),
+            model_name="article",
+            index=models.Index(
+                condition=models.Q(
+                    ("archived_at__isnull", True), ("current_version__isnull", False)
+                ),
+                fields=["category", "-current_version"],
+                include=("id",),
+                name="kb_article_newest",
+            ),
         ),
     ]
