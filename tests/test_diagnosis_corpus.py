@@ -70,15 +70,7 @@ def test_no_pattern_wakes_on_many_lines_of_normal_operation():
     # as common as "failed" would make a whole log slow to read. None may wake on more
     # than one normal line in twenty.
     lines = [line for row in rows("not_errors.jsonl") for line in row["log"].splitlines()]
-    woken = {}
-    for line in lines:
-        found = set()
-        for index, _, _ in LIBRARY.automaton.find_matches_as_indexes(line, overlapping=True):
-            specific, any_program = LIBRARY.groups[index]
-            found.update(pattern.id for pattern in specific + any_program)
-        for pattern_id in found:
-            woken[pattern_id] = woken.get(pattern_id, 0) + 1
-    busy = {pid: count for pid, count in woken.items() if count > len(lines) / 20}
+    busy = {pid: count for pid, count in woken(lines).items() if count > len(lines) / 20}
     assert not busy
 
 
@@ -87,14 +79,19 @@ def test_no_pattern_wakes_on_many_lines_of_other_errors():
     # and a pattern whose text is a word of many programs' messages ("connect",
     # "upstream", "process") is tried on all of them. The example lines of every pattern
     # stand for such a log; none may wake a pattern on more than one in eight.
-    woken = {}
     lines = [line for _, line, _ in LIBRARY.examples]
+    busy = {pid: count for pid, count in woken(lines).items() if count > len(lines) / 8}
+    assert not busy
+
+
+def woken(lines):
+    """How many of `lines` each pattern is tried on: those holding one of its texts."""
+    counts = {}
     for line in lines:
         found = set()
         for index, _, _ in LIBRARY.automaton.find_matches_as_indexes(line, overlapping=True):
             specific, any_program = LIBRARY.groups[index]
             found.update(pattern.id for pattern in specific + any_program)
         for pattern_id in found:
-            woken[pattern_id] = woken.get(pattern_id, 0) + 1
-    busy = {pid: count for pid, count in woken.items() if count > len(lines) / 8}
-    assert not busy
+            counts[pattern_id] = counts.get(pattern_id, 0) + 1
+    return counts
