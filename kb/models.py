@@ -116,7 +116,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.with_current().defer(*(f"current_version__{f}" for f in UNSHOWN_FIELDS))
 
     def refresh_related(self):
-        """Store every article's related articles (`Article.related_ids`): the published
+        """Store every article's related articles (`Article.related_links`): the published
         articles sharing the most tags with it, those in its category first, then by
         slug. Run after each content load, which is the only way tags, categories and
         what is published change; returns how many articles' lists changed.
@@ -127,9 +127,7 @@ class ArticleQuerySet(models.QuerySet):
         tags = defaultdict(set)
         for article_id, tag_id in Article.tags.through.objects.values_list("article_id", "tag_id"):
             tags[article_id].add(tag_id)
-        articles = list(
-            self.values_list("pk", "slug", "category_id", "related_ids", "related_links")
-        )
+        articles = list(self.values_list("pk", "slug", "category_id", "related_links"))
         # What a page shows of each published article it links to as related.
         shown = {
             pk: {"slug": slug, "title": title, "summary": summary}
@@ -140,7 +138,7 @@ class ArticleQuerySet(models.QuerySet):
         published = set(shown)
 
         members = defaultdict(list)  # (tags, category) -> [(slug, pk)] of published articles
-        for pk, slug, category_id, _, _ in articles:
+        for pk, slug, category_id, _ in articles:
             if pk in published and tags[pk]:
                 members[(frozenset(tags[pk]), category_id)].append((slug, pk))
         groups = list(members)
@@ -168,15 +166,16 @@ class ArticleQuerySet(models.QuerySet):
             return [pk for _, pk in found]
 
         changed = []
-        for pk, _, category_id, stored, stored_links in articles:
+        for pk, _, category_id, stored in articles:
             reader = (frozenset(tags[pk]), category_id)
             if reader not in ranked:
                 ranked[reader] = ranking(*reader) if tags[pk] else []
             related = [other for other in ranked[reader] if other != pk][:RELATED]
-            # A related article's new title or summary changes the list's links too.
+            # Slugs are unique, so the links say which articles as well as what they show:
+            # a related article's new title or summary changes them too.
             links = [shown[other] for other in related]
-            if related != stored or links != stored_links:
-                changed.append((pk, related, links))
+            if links != stored:
+                changed.append((pk, links))
         self._store_related(changed)
         return len(changed)
 
@@ -186,24 +185,15 @@ class ArticleQuerySet(models.QuerySet):
         if not changed:
             return
         connection = connections[self.db]
-        ids_field = Article._meta.get_field("related_ids")
-        links_field = Article._meta.get_field("related_links")
+        field = Article._meta.get_field("related_links")
         quote = connection.ops.quote_name
         sql = (
-            f"UPDATE {quote(Article._meta.db_table)} SET {quote(ids_field.column)} = %s, "
-            f"{quote(links_field.column)} = %s WHERE {quote(Article._meta.pk.column)} = %s"
+            f"UPDATE {quote(Article._meta.db_table)} SET {quote(field.column)} = %s "
+            f"WHERE {quote(Article._meta.pk.column)} = %s"
         )
         with connection.cursor() as cursor:
             cursor.executemany(
-                sql,
-                [
-                    (
-                        ids_field.get_db_prep_save(ids, connection),
-                        links_field.get_db_prep_save(links, connection),
-                        pk,
-                    )
-                    for pk, ids, links in changed
-                ],
+                sql, [(field.get_db_prep_save(links, connection), pk) for pk, links in changed]
             )
 
 
@@ -223,16 +213,11 @@ class Article(models.Model):
         null=True, blank=True, help_text="Set when the article's file left content/."
     )
     created_at = models.DateTimeField(default=timezone.now)
-    related_ids = models.JSONField(
-        default=list,
-        blank=True,
-        help_text="The related articles' ids, best first; stored by each content load.",
-    )
     related_links = models.JSONField(
         default=list,
         blank=True,
-        help_text="The related articles' slug, title and summary, as their links show them; "
-        "stored with their ids.",
+        help_text="The related articles' slug, title and summary, best first, as their "
+        "links show them; stored by each content load.",
     )
 
     objects = ArticleQuerySet.as_manager()
