@@ -36,7 +36,6 @@ class Finding:
     lines: list = field(default_factory=list)  # the distinct entries that showed it
     # pattern id -> the best confidence it gave this cause; see `combined`
     support: dict = field(default_factory=dict)
-    symptoms: set = field(default_factory=set)  # the ids in `support` of symptom patterns
 
     @property
     def generic(self):
@@ -50,20 +49,15 @@ class Finding:
 
     def add(self, pattern, text, entry, confidence):
         self.count += 1
-        if pattern.symptom:
-            self.symptoms.add(pattern.id)
-        if confidence > self.support.get(pattern.id, 0):
-            self.support[pattern.id] = confidence
-            self.confidence = combined(self.support, self.symptoms)
-        if len(self.evidence) < MAX_EVIDENCE and text not in self.evidence:
-            self.evidence.append(text)
+        _keep(self.evidence, text, MAX_EVIDENCE)
         if not self.first_line:
             self.first_line = entry
         self.last_line = entry
-        if len(self.lines) < MAX_LINES and entry not in self.lines:
-            self.lines.append(entry)
-        if pattern not in self.patterns:
-            self.patterns.append(pattern)
+        _keep(self.lines, entry, MAX_LINES)
+        _keep(self.patterns, pattern)
+        if confidence > self.support.get(pattern.id, 0):
+            self.support[pattern.id] = confidence
+            self.confidence = combined(self.support, self._symptoms())
 
     def again(self, entry):
         """`add` once more of an entry already added: its text, the entry itself and the
@@ -76,21 +70,26 @@ class Finding:
         """Add what the same cause showed in a later stretch of the same log: the result
         is what reading both stretches in turn would have given."""
         self.count += later.count
-        for pattern_id, confidence in later.support.items():
-            self.support[pattern_id] = max(confidence, self.support.get(pattern_id, 0))
-        self.symptoms |= later.symptoms
-        self.confidence = combined(self.support, self.symptoms)
         for text in later.evidence:
-            if len(self.evidence) < MAX_EVIDENCE and text not in self.evidence:
-                self.evidence.append(text)
+            _keep(self.evidence, text, MAX_EVIDENCE)
         self.first_line = self.first_line or later.first_line
         self.last_line = later.last_line or self.last_line
         for entry in later.lines:
-            if len(self.lines) < MAX_LINES and entry not in self.lines:
-                self.lines.append(entry)
+            _keep(self.lines, entry, MAX_LINES)
         for pattern in later.patterns:
-            if pattern not in self.patterns:
-                self.patterns.append(pattern)
+            _keep(self.patterns, pattern)
+        for pattern_id, confidence in later.support.items():
+            self.support[pattern_id] = max(confidence, self.support.get(pattern_id, 0))
+        self.confidence = combined(self.support, self._symptoms())
+
+    def _symptoms(self):
+        return {pattern.id for pattern in self.patterns if pattern.symptom}
+
+
+def _keep(items, item, room=None):
+    """Add `item` to `items` unless it is there already or they have no more room."""
+    if item not in items and (room is None or len(items) < room):
+        items.append(item)
 
 
 def combined(support, symptoms=()):
