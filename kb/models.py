@@ -228,9 +228,10 @@ class Article(models.Model):
             # /kb/ ranks each category's published articles by their newest version
             # (kb.views.index) from this index alone, without reading the rows, which
             # carry their related articles' links.
+            # (The id is a key column, not an included one: SQLite has no included
+            # columns, and keeps the rowid in every index anyway.)
             models.Index(
-                fields=["category", "-current_version"],
-                include=["id"],
+                fields=["category", "-current_version", "id"],
                 condition=models.Q(archived_at__isnull=True, current_version__isnull=False),
                 name="kb_article_newest",
             ),
