@@ -151,6 +151,11 @@ CODE_BLOCK = re.compile(r'<div class="highlight"><pre>(.*?)</pre></div>', re.S)
 LANGUAGE = re.compile(r'<code class="language-([\w+-]+)">')
 ANCHOR = re.compile(r'<a class="anchor"[^>]*>#</a>')
 TAGS = re.compile(r"<[^>]+>")
+# Tags inside a line of text: they go without a space, so "the <code>listen</code>
+# directive," reads as "the listen directive," in a search snippet, not "listen ,".
+INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|code|em|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|var)\b[^>]*>"
+)
 CODE = re.compile(r"(<code[^>]*>)(.*?)(</code>)", re.S)
 # A value of the customer's setup in a command, written @name@: a form no shell, curl
 # (-w "%{time_total}"), printf, awk or Go template ({{.Name}}) uses.
@@ -238,7 +243,7 @@ def _wrap_table(match):
 
 
 def text_of(fragment):
-    return SPACE.sub(" ", html.unescape(TAGS.sub(" ", fragment))).strip()
+    return SPACE.sub(" ", html.unescape(TAGS.sub(" ", INLINE_TAG.sub("", fragment)))).strip()
 
 
 def render(source):
