@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils.safestring import mark_safe
 
-from kb.models import Article, SearchWord
+from kb.models import Article, SearchWord, Version
 
 MAX_TERMS = 12  # words searched; the page says when a query had more
 MAX_TERM = 40
 TERM = re.compile(r"\w+", re.UNICODE)
+WORD_CHAR = re.compile(r"\w")
 # Marks around matches, chosen so they cannot occur in article text; the text is
 # escaped before they become <mark> tags.
 OPEN, CLOSE = "\x02", "\x03"
@@ -127,18 +128,6 @@ def highlight(text):
     return mark_safe(escaped.replace(OPEN, "<mark>").replace(CLOSE, "</mark>"))
 
 
-def _snippet_text(prose, body, terms):
-    """The version's prose (stored when it was loaded: `Version.prose_text`) when it
-    holds a word searched for (or its first letters), else the whole text: a word found
-    only in a command or a log line is shown where it is."""
-    return prose if _holds_a_term(prose, terms) else body
-
-
-def _holds_a_term(text, terms):
-    low = text.lower()
-    return any(term in low or _stem(term) in low for term in terms)
-
-
 WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 
 
@@ -201,17 +190,11 @@ def _best(query, candidates, limit):
     return [pk for *_, pk in sorted(keyed)[:limit]]
 
 
-def _window(text, terms, size):
+def _window(text, at, size):
     """The part of `text` a snippet is cut from: `size` characters from a little before
-    the first word found (as typed, else by its first letters, which catch the other
-    forms the stemmer matched: "restarts" finds "restarted"), without the pieces of
-    words at either cut; and whether it starts and ends inside the text."""
-    low = text.lower()
-    found = [low.find(term) for term in terms]
-    found = [at for at in found if at >= 0] or [
-        at for at in (low.find(_stem(term)) for term in terms) if at >= 0
-    ]
-    start = max(0, min(found) - size // 3) if found else 0
+    `at` (where the first word found starts), without the pieces of words at either
+    cut; and whether it starts and ends inside the text."""
+    start = max(0, at - size // 3)
     window = text[start : start + size]
     cut_start, cut_end = start > 0, start + size < len(text)
     if cut_start:
@@ -230,10 +213,119 @@ def _elided(snippet, cut_start, cut_end):
     return snippet
 
 
+# Endings English adds to a word, longest first where one ends another. Not "er":
+# a worker is not work, as the stemmers agree.
+ENDINGS = ("ing", "ed", "es", "s")
+
+
+@functools.lru_cache(maxsize=20_000)
+def _root(word):
+    """`word` (in lower case) without the endings English adds, roughly as the engines'
+    stemmers read it: "restarts", "restarted" and "restarting" all give "restart",
+    "cache", "caches" and "cached" give "cach". Always a start of the word."""
+    for _ in range(2):
+        for ending in ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                word = word[: -len(ending)]
+                break
+        else:
+            break
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
+
+
+class Marker:
+    """The words of a text that a query found: a word with the root of a word searched
+    for, or, while typing, one that starts with the unfinished last word. Words not
+    worth a reader's eye (stop words, numbers) are never marked. Both engines' results
+    are marked here, on the page's results only: PostgreSQL's ts_headline and a
+    temporary FTS5 table for SQLite's snippet() cost more than the search itself."""
+
+    SNIPPET = 220
+    WINDOW = 600  # characters of the text around the first word found, for the snippet
+
+    def __init__(self, query):
+        terms = [term for term in query.terms if _worth_marking(term)]
+        self.roots = {_root(term) for term in terms}
+        self.prefix = terms[-1] if query.prefix and terms and terms[-1] == query.terms[-1] else ""
+        self.starts = sorted(self.roots | {self.prefix} - {""}, key=len, reverse=True)
+        # Where a marked word may start: a cheap scan before each word's root is read.
+        self.candidates = (
+            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, self.starts)) + r")\w*", re.I)
+            if self.starts
+            else None
+        )  # fmt: skip
+
+    def _found(self, word):
+        low = word.lower()
+        if self.prefix and low.startswith(self.prefix):
+            return self.prefix
+        root = _root(low)
+        return root if root in self.roots else None
+
+    def _scan(self, text):
+        if self.candidates is None:
+            return
+        for match in self.candidates.finditer(text):
+            if found := self._found(match.group()):
+                yield match.start(), match.end(), found
+
+    def hits(self, text):
+        """(start, end, the word searched for) of each word of `text` the query found."""
+        return list(self._scan(text))
+
+    def first(self, text):
+        """Where the first word of `text` the query found starts, or None. Found with
+        str.find, root by root: a regular expression tried at every place of a long
+        text took most of a search's time."""
+        low, first = text.lower(), None
+        for start in self.starts:
+            at = low.find(start)
+            while at >= 0 and (first is None or at < first):
+                word = TERM.match(low, at)
+                if (at == 0 or not WORD_CHAR.match(low, at - 1)) and self._found(word.group()):
+                    first = at
+                    break
+                at = low.find(start, at + 1)
+        return first
+
+    def mark(self, text, hits=None):
+        """`text` with OPEN and CLOSE around each word found (for highlight())."""
+        parts, at = [], 0
+        for start, end, _ in self.hits(text) if hits is None else hits:
+            parts += [text[at:start], OPEN, text[start:end], CLOSE]
+            at = end
+        parts.append(text[at:])
+        return "".join(parts)
+
+    def snippet(self, text):
+        """About SNIPPET characters of `text` (thirty-odd words), marked, from a few words
+        before the place where most of the different words searched for are found
+        close together (the first such place), with an ellipsis where it starts or ends
+        inside the text."""
+        window, cut_start, cut_end = _window(text, self.first(text) or 0, self.WINDOW)
+        hits, begin = self.hits(window), 0
+        if hits:
+
+            def spread(hit):  # how many different words searched for from here on
+                return len({found for at, _, found in hits if hit[0] <= at < hit[0] + self.SNIPPET})
+
+            begin = max(hits, key=lambda hit: (spread(hit), -hit[0]))[0]
+            for _ in range(3):  # a few words before it
+                begin = max(0, window.rfind(" ", 0, max(0, begin - 1)))
+        end = begin + self.SNIPPET
+        if end < len(window):
+            end = (
+                window.rfind(" ", begin + 1, end) if window.rfind(" ", begin + 1, end) > 0 else end
+            )
+        else:
+            end = len(window)
+        shown = [(a - begin, b - begin, f) for a, b, f in hits if begin <= a and b <= end]
+        marked = " ".join(self.mark(window[begin:end], shown).split())
+        return _elided(marked, cut_start or begin > 0, cut_end or end < len(window))
+
+
 class SQLiteSearch:
     table = "kb_search"
-    WINDOW = 600  # characters of body around the first word found, for the snippet
-    SNIPPET_WORDS = 24
 
     def rebuild(self):
         versions = _current_versions()
@@ -266,67 +358,6 @@ class SQLiteSearch:
             )
             return _best(query, cursor.fetchall(), limit)
 
-    def marked(self, query, any_word, ids):
-        """Each article's title with the words found marked, and its snippet, for the
-        page of results only: snippet() reads the whole column and takes most of a
-        second on a long article with many matches, so it is given a window."""
-        if not ids:
-            return {}
-        marks = ", ".join(["%s"] * len(ids))
-        with connection.cursor() as cursor:
-            # The version's prose comes along for the snippet (_snippet_text).
-            cursor.execute(
-                f"SELECT {self.table}.rowid, highlight({self.table}, 0, %s, %s), "
-                f"{self.table}.body, v.prose_text FROM {self.table} "
-                f"JOIN kb_article a ON a.id = {self.table}.rowid "
-                f"JOIN kb_version v ON v.id = a.current_version_id "
-                f"WHERE {self.table} MATCH %s AND {self.table}.rowid IN ({marks})",
-                [OPEN, CLOSE, self._match(query, any_word), *ids],
-            )
-            rows = cursor.fetchall()
-            windows = {
-                pk: _window(_snippet_text(page, body, query.terms), query.terms, self.WINDOW)
-                for pk, _, body, page in rows
-            }
-            snippets = self._snippets(cursor, query, windows)
-        return {pk: (title, snippets[pk]) for pk, title, *_ in rows}
-
-    @classmethod
-    def create_window_table(cls, sender, connection, **kwargs):
-        """The temporary table snippets are cut in, one per SQLite connection."""
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{cls.table}_window USING fts5("
-                    f"body, tokenize = 'porter unicode61 remove_diacritics 2')"
-                )
-
-    def _snippets(self, cursor, query, windows):
-        """Each window's snippet, made by snippet() over the window copied into a temporary
-        FTS5 table on this connection (same tokenizer, so the same words are marked)."""
-        if not windows:
-            return {}
-        cursor.execute(f"DELETE FROM temp.{self.table}_window")
-        cursor.executemany(
-            f"INSERT INTO temp.{self.table}_window (rowid, body) VALUES (%s, %s)",
-            [(pk, text) for pk, (text, *_) in windows.items()],
-        )
-        cursor.execute(
-            f"SELECT rowid, snippet({self.table}_window, 0, %s, %s, '…', %s) "
-            f"FROM temp.{self.table}_window WHERE {self.table}_window MATCH %s",
-            [OPEN, CLOSE, self.SNIPPET_WORDS, self._match(query, any_word=True)],
-        )
-        marked = dict(cursor.fetchall())
-        snippets = {}
-        for pk, (text, cut_start, cut_end) in windows.items():
-            snippet = marked.get(pk)
-            if snippet is None:  # the words matched only in the title or headings
-                words = text.split()
-                snippet = " ".join(words[: self.SNIPPET_WORDS])
-                cut_end = cut_end or len(words) > self.SNIPPET_WORDS
-            snippets[pk] = _elided(snippet, cut_start, cut_end)
-        return snippets
-
     def closest_word(self, term):
         """The known word nearest to `term` by edit similarity, or None."""
         candidates = SearchWord.objects.filter(
@@ -340,8 +371,6 @@ class SQLiteSearch:
 
 # websearch_to_tsquery() syntax: "a phrase", -word, or.
 WEBSEARCH = re.compile(r'"|(^|\s)-\w|\s(or|OR)\s')
-TITLE_MARKS = f"StartSel={OPEN}, StopSel={CLOSE}, HighlightAll=true"
-SNIPPET_MARKS = f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords=40, MinWords=20"
 
 
 class PostgresSearch:
@@ -351,9 +380,6 @@ class PostgresSearch:
 
     # How many matches, the best by title and headings, are ranked on their whole text.
     CANDIDATES = 100
-    # Characters of text around the first matched word that ts_headline is given: it
-    # parses all it is given, and a whole article takes milliseconds.
-    WINDOW = 600
 
     def rebuild(self):
         # Only articles whose current version changed are touched: the vectors are
@@ -424,54 +450,6 @@ class PostgresSearch:
             cursor.execute(sql, [text, self.CANDIDATES, self.CANDIDATES])
             return _best(query, cursor.fetchall(), limit)
 
-    def marked(self, query, any_word, ids):
-        """Each article's title with the words found marked, and its snippet. The text
-        is read once per article and cut to a window here: ts_headline parses all it is
-        given, and over whole articles it took most of the search's time."""
-        if not ids:
-            return {}
-        tsquery, text = self._tsquery(query, any_word)
-        with connection.cursor() as cursor:
-            # The prose first: it is shorter than the whole text, and the snippet comes
-            # from it whenever it holds a word searched for.
-            cursor.execute(
-                "SELECT d.article_id, v.title, v.prose_text FROM kb_searchdoc d "
-                "JOIN kb_version v ON v.id = d.version_id WHERE d.article_id = ANY(%s)",
-                [list(ids)],
-            )
-            rows = cursor.fetchall()
-            texts = {pk: prose for pk, _, prose in rows if _holds_a_term(prose, query.terms)}
-            if missing := [pk for pk, _, _ in rows if pk not in texts]:
-                cursor.execute(
-                    "SELECT d.article_id, v.plain_text FROM kb_searchdoc d "
-                    "JOIN kb_version v ON v.id = d.version_id WHERE d.article_id = ANY(%s)",
-                    [missing],
-                )
-                texts.update(cursor.fetchall())
-            windows = [_window(texts[pk], query.terms, self.WINDOW) for pk, _, _ in rows]
-            cursor.execute(
-                f"""
-                WITH q AS (SELECT {tsquery} AS query)
-                SELECT ts_headline('english', title, q.query, %s),
-                       ts_headline('english', part, q.query, %s)
-                FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(title, part, n), q
-                ORDER BY n
-                """,
-                [text, TITLE_MARKS, SNIPPET_MARKS, [row[1] for row in rows],
-                 [window for window, *_ in windows]],
-            )  # fmt: skip
-            headlines = cursor.fetchall()
-        marked = {}
-        for (pk, *_), (window, cut_start, cut_end), (title, snippet) in zip(
-            rows, windows, headlines, strict=True
-        ):
-            plain = snippet.replace(OPEN, "").replace(CLOSE, "")
-            # ts_headline may pick a fragment inside the window rather than its start.
-            cut_start = cut_start or not window.startswith(plain[:40])
-            cut_end = cut_end or not window.endswith(plain[-40:])
-            marked[pk] = (title, _elided(snippet, cut_start, cut_end))
-        return marked
-
     def closest_word(self, term):
         sql = """
             SELECT word FROM kb_searchword
@@ -527,14 +505,26 @@ def search(text, limit=20):
             # finds every word where they found only some.
             if better and (better_all or not ids):
                 ids, matched_all, correction = better, better_all, candidate
-    # Titles and snippets are marked only for the results shown, with the words found.
-    marked = engine.marked(correction or query, not matched_all, ids)
-    # The result list needs titles and summaries, not each version's stored HTML and text.
-    articles = Article.objects.brief().in_bulk(ids)
+    # The result list needs titles, summaries and the prose snippets are cut from, not
+    # each version's stored HTML and whole text.
+    articles = Article.objects.brief("current_version__prose_text").in_bulk(ids)
+    marker = Marker(correction or query)
+    texts = {pk: a.current_version.prose_text for pk, a in articles.items()}
+    # A word found only in a command or a log line is shown where it is: in the whole
+    # text, read only for the articles whose prose lacks every word found.
+    if lacking := [pk for pk, prose in texts.items() if marker.first(prose) is None]:
+        texts.update(
+            Version.objects.filter(
+                pk__in=[articles[pk].current_version_id for pk in lacking]
+            ).values_list("article_id", "plain_text")
+        )
     results = [
-        Result(article=articles[pk], title=highlight(marked[pk][0]),
-               snippet=highlight(marked[pk][1]))
+        Result(
+            article=articles[pk],
+            title=highlight(marker.mark(articles[pk].title)),
+            snippet=highlight(marker.snippet(texts[pk])),
+        )
         for pk in ids
-        if pk in articles and pk in marked
-    ]  # fmt: skip
+        if pk in articles
+    ]
     return Results(query, results, matched_all, correction)
