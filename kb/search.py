@@ -15,6 +15,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.utils.safestring import mark_safe
 
@@ -78,10 +79,18 @@ class Result:
 @dataclass(frozen=True)
 class Results:
     query: Query
-    results: list
+    results: list  # the page shown
     matched_all_words: bool
     # The query as corrected, when the words typed found nothing and corrections did.
     corrected: Query | None = None
+    # The page of the ranked matches shown (a Django Page of article ids), and whether
+    # there were more matches than the engine ranks (`CANDIDATES`).
+    page: Page | None = None
+    capped: bool = False
+
+    @property
+    def total(self):
+        return self.page.paginator.count if self.page else len(self.results)
 
     def __iter__(self):
         return iter(self.results)
@@ -488,23 +497,31 @@ def _find(engine, query, limit):
     return engine.find(query, any_word=True, limit=limit), False
 
 
-def search(text, limit=20):
+PER_PAGE = 10
+
+
+def search(text, page=1, per_page=PER_PAGE):
     """Published articles matching every word of `text`, or failing that any word;
-    when that finds nothing or only some words, the same with mistyped words corrected."""
+    when that finds nothing or only some words, the same with mistyped words corrected.
+    The engine ranks its best CANDIDATES; page `page` of them is read and marked (the
+    last page when there are fewer)."""
     query = Query.parse(text)
     if not query:
         return Results(query, [], True)
     engine = backend()
-    ids, matched_all = _find(engine, query, limit)
+    limit = engine.CANDIDATES
+    ranked, matched_all = _find(engine, query, limit)
     correction = None
-    if not ids or not matched_all:
+    if not ranked or not matched_all:
         candidate = corrected(engine, query)
         if candidate:
             better, better_all = _find(engine, candidate, limit)
             # Taken when it finds something where the words as typed found nothing, or
             # finds every word where they found only some.
-            if better and (better_all or not ids):
-                ids, matched_all, correction = better, better_all, candidate
+            if better and (better_all or not ranked):
+                ranked, matched_all, correction = better, better_all, candidate
+    shown = Paginator(ranked, per_page).get_page(page)
+    ids = list(shown.object_list)
     # The result list needs titles, summaries and the prose snippets are cut from, not
     # each version's stored HTML and whole text.
     articles = Article.objects.brief("current_version__prose_text").in_bulk(ids)
@@ -527,4 +544,4 @@ def search(text, limit=20):
         for pk in ids
         if pk in articles
     ]
-    return Results(query, results, matched_all, correction)
+    return Results(query, results, matched_all, correction, shown, len(ranked) >= limit)

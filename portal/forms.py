@@ -1,6 +1,6 @@
 from django import forms
 
-from lib.forms import TextField
+from lib.forms import TextField, whole_number
 
 MAX_SEARCH = 2_000
 
@@ -21,3 +21,9 @@ class SearchForm(forms.Form):
             )
         },
     )
+    # Which page of the results; a number that is not one reads as the first page, one
+    # past the last as the last (the results of a search can change between pages).
+    page = forms.CharField(required=False, strip=False)
+
+    def clean_page(self):
+        return whole_number(self.cleaned_data["page"]) or 1

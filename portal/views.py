@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from events import masking
@@ -69,11 +70,15 @@ def search(request):
     context = {"form": form, "q": form.data.get("q", "")}
     status = 200
     if form.is_valid():
-        query = form.cleaned_data["q"]
-        results = context["results"] = kb_search.search(query)
+        query, page = form.cleaned_data["q"], form.cleaned_data["page"]
+        results = context["results"] = kb_search.search(query, page=page)
+        context["page_query"] = urlencode({"q": query})
         # A pasted log line gets its diagnosis first, above the articles, and the
-        # articles of the causes it names come first among them.
-        if diagnosis.looks_like_log(query) and diagnosis.check_text(query) is None:
+        # articles of the causes it names come first among them. Later pages show
+        # the articles alone.
+        if results.page and results.page.number > 1:
+            pass
+        elif diagnosis.looks_like_log(query) and diagnosis.check_text(query) is None:
             context.update(diagnosis_context(diagnosis.diagnose(query), summary=False))
             outcomes = [item["outcome"] for item in context["findings"]]
             results = context["results"] = results.with_first(_articles_of(outcomes))
@@ -99,7 +104,7 @@ def search(request):
 def page_not_found(request, exception):
     parts = [part for part in request.path.split("/") if part and part != "kb"]
     words = " ".join(parts).replace("-", " ")
-    suggestions = kb_search.search(words, limit=5) if words else []
+    suggestions = kb_search.search(words, per_page=5) if words else []
     return render(request, "404.html", {"suggestion": words, "results": suggestions}, status=404)
 
 

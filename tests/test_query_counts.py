@@ -30,10 +30,9 @@ def no_page_cache(settings, real_content):
         ("/kb/", 3),  # the categories with their counts, the newest ids of each, their articles
         ("/kb/categories/causes/", 4),  # the category, its count, a page of ids, their articles
         ("/kb/tags/nginx/", 4),
-        # the ranked matches; the marked titles and texts of the page shown (on
-        # PostgreSQL the texts, then their headlines; on SQLite the snippets are cut in a
-        # temporary table: emptied, filled, read); their titles and summaries
-        ("/search/?q=php-fpm+socket", 4 if ON_POSTGRES else 6),
+        # the ranked matches; the page shown's titles, summaries and prose (marked in
+        # Python), on both engines
+        ("/search/?q=php-fpm+socket", 2),
         ("/troubleshoot/", 0),  # the flowchart is content, read once per process
         ("/troubleshoot/?code=502&log-502=refused", 0),
     ],

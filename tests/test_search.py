@@ -232,3 +232,34 @@ def test_postgres_finds_matches_through_the_index_of_the_table_search_reads(arti
         plan = " ".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
     assert "kb_searchdoc_search_vector" in plan
+
+
+@pytest.fixture
+def many(content):
+    for number in range(23):
+        content.write(f"proxy-{number:02}", title=f"Proxy note {number:02}", body="Text.\n")
+    content.load()
+
+
+def test_results_come_in_pages_that_keep_the_words_and_their_order(client, many):
+    first = client.get("/search/", {"q": "proxy note"})
+    html = first.content.decode()
+    assert len(slugs(first)) == 10
+    assert "23 articles; these are 1 to 10." in html
+    assert 'href="/search/?q=proxy+note&amp;page=2"' in html
+    second = client.get("/search/", {"q": "proxy note", "page": "2"})
+    assert 'start="11"' in second.content.decode()
+    last = client.get("/search/", {"q": "proxy note", "page": "3"})
+    everything = slugs(first) + slugs(second) + slugs(last)
+    assert len(everything) == 23 and len(set(everything)) == 23
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "two", "²", "9" * 40])
+def test_a_page_that_is_not_a_number_shows_the_first_and_one_past_the_end_the_last(
+    client, many, page
+):
+    response = client.get("/search/", {"q": "proxy note", "page": page})
+    assert response.status_code == 200
+    assert "these are 1 to 10" in response.content.decode()
+    beyond = client.get("/search/", {"q": "proxy note", "page": "99"})
+    assert "these are 21 to 23" in beyond.content.decode()
