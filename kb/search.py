@@ -224,7 +224,8 @@ def _elided(snippet, cut_start, cut_end):
     """`snippet` with an ellipsis where it starts or ends inside the article's text."""
     if cut_start and not snippet.startswith("…"):
         snippet = "…" + snippet
-    if cut_end and not snippet.endswith("…"):
+    # One that stops at the end of a sentence needs none: "pause.…" reads as a slip.
+    if cut_end and not snippet.endswith(("…", ".", "!", "?")):
         snippet += "…"
     return snippet
 
