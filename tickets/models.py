@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from incidents import known
 from incidents.models import Incident
 from lib.yoursetup import LINK_VALUES, fragment
 from troubleshooter import diagnosis, flowchart
@@ -104,8 +105,11 @@ class Ticket(models.Model):
 
     def save(self, *args, **kwargs):
         if self._state.adding and self.incident_id is None:
-            # Tagged when it is sent, with the newest incident open at that moment.
-            self.incident = Incident.objects.open_at(self.created_at).first()
+            # Tagged when it is sent, with the newest incident open at that moment: the
+            # one the notice above the form showed, from the same cache (incidents.known),
+            # so a submission does not ask the database for it again.
+            opened = known.open_now(self.created_at)
+            self.incident = opened[0] if opened else None
         super().save(*args, **kwargs)
 
     @property
