@@ -465,10 +465,11 @@ class PostgresSearch:
             return _best(query, cursor.fetchall(), limit)
 
     def closest_word(self, term):
+        # Nearest first by trigram distance (1 - similarity), from the GiST index (0015).
         sql = """
             SELECT word FROM kb_searchword
             WHERE word %% %s
-            ORDER BY similarity(word, %s) DESC, word
+            ORDER BY word <-> %s, word
             LIMIT 1
         """
         with connection.cursor() as cursor:
