@@ -53,21 +53,21 @@ def test_the_messages_of_the_programs_sources_keep_the_figure_reached_on_them():
 
 
 def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
-    # 74.2 % and 80.8 % on the 558 lines (README, The log diagnosis); each batch was
+    # 74.6 % and 81.4 % on the 558 lines (README, The log diagnosis); each batch was
     # measured when it was added, before any pattern was written after it. Raise the
     # floors as the figure rises.
     top1, top3, misses = score(rows("heldout.jsonl"), causes)
-    assert top1 >= 0.74, misses
-    assert top3 >= 0.80, misses
+    assert top1 >= 0.745, misses
+    assert top3 >= 0.81, misses
 
 
 def test_the_second_held_out_set_keeps_its_figure():
-    # 71.7 % and 73.6 % on its 106 lines, measured once when it was added and again
+    # 72.6 % and 74.5 % on its 106 lines, measured once when it was added and again
     # after the patterns written since (README, The log diagnosis). Its misses are not
     # printed: nothing is to be written from them.
     top1, top3, _ = score(rows("heldout_fresh.jsonl"), causes)
-    assert top1 >= 0.71
-    assert top3 >= 0.73
+    assert top1 >= 0.72
+    assert top3 >= 0.74
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])
@@ -78,7 +78,7 @@ def test_normal_operation_gives_no_cause(row):
 def test_fragments_of_every_example_keep_its_top_cause():
     share, total, misses = fragment_score(LIBRARY, diagnosis.diagnose)
     assert total > 400
-    assert share >= 0.96, misses
+    assert share >= 0.965, misses
 
 
 def test_no_pattern_wakes_on_many_lines_of_normal_operation():
