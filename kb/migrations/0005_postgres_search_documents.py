@@ -12,6 +12,8 @@ SQLite FTS5 table (0002) it stands for, so nothing else depends on it."""
 
 from django.db import migrations
 
+from kb.migrations._postgres import on_postgresql
+
 FORWARD = [
     """
     CREATE TABLE kb_searchdoc (
@@ -37,16 +39,7 @@ FORWARD = [
 BACKWARD = ["DROP TABLE IF EXISTS kb_searchdoc"]
 
 
-def run(statements):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return operation
-
-
 class Migration(migrations.Migration):
     dependencies = [("kb", "0004_postgres_search")]
 
-    operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
+    operations = [migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD))]

@@ -4,20 +4,13 @@ only those, instead of ranking every article that names a common word somewhere.
 
 from django.db import migrations
 
+from kb.migrations._postgres import on_postgresql
+
 FORWARD = ["CREATE INDEX kb_searchdoc_rank_vector ON kb_searchdoc USING GIN (rank_vector)"]
 BACKWARD = ["DROP INDEX IF EXISTS kb_searchdoc_rank_vector"]
-
-
-def run(statements):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return operation
 
 
 class Migration(migrations.Migration):
     dependencies = [("kb", "0007_article_related_ids")]
 
-    operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
+    operations = [migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD))]

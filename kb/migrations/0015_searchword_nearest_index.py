@@ -7,6 +7,8 @@ all the words and compute each one's similarity: 6 to 8 ms on the vocabulary of
 
 from django.db import migrations
 
+from kb.migrations._postgres import on_postgresql
+
 FORWARD = [
     "CREATE INDEX kb_searchword_word_gist ON kb_searchword USING gist (word gist_trgm_ops)",
     "DROP INDEX IF EXISTS kb_searchword_word_trgm",
@@ -17,16 +19,7 @@ BACKWARD = [
 ]
 
 
-def run(statements):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return operation
-
-
 class Migration(migrations.Migration):
     dependencies = [("kb", "0014_prose_without_inline_gaps")]
 
-    operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
+    operations = [migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD))]
