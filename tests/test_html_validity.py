@@ -72,7 +72,7 @@ def pages(client):
     gets = [
         "/", "/kb/", "/kb/backend-down/", "/kb/rate-limited/", "/kb/backend-down/history/",
         "/kb/tags/nginx/", "/kb/categories/causes/", "/kb/categories/causes/?page=2",
-        "/search/?q=php+socket", "/search/?q=zzzz", "/troubleshoot/",
+        "/search/?q=php+socket", "/search/?q=nginx&page=2", "/search/?q=zzzz", "/troubleshoot/",
         "/troubleshoot/?code=502", "/troubleshoot/?code=502&log-502=refused",
         "/troubleshoot/map/", "/troubleshoot/diagnose/", "/tickets/new/", "/no-such-page/",
         "/troubleshoot/history/", "/troubleshoot/history/v1/", "/troubleshoot/history/v2/",
