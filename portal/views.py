@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from events import masking
@@ -72,17 +71,15 @@ def search(request):
     if form.is_valid():
         query, page = form.cleaned_data["q"], form.cleaned_data["page"]
         results = context["results"] = kb_search.search(query, page=page)
-        context["page_query"] = urlencode({"q": query})
         # A pasted log line gets its diagnosis first, above the articles, and the
         # articles of the causes it names come first among them. Later pages show
         # the articles alone.
-        if results.page and results.page.number > 1:
-            pass
-        elif diagnosis.looks_like_log(query) and diagnosis.check_text(query) is None:
+        first_page = results.page is None or results.page.number == 1
+        if first_page and diagnosis.looks_like_log(query) and diagnosis.check_text(query) is None:
             context.update(diagnosis_context(diagnosis.diagnose(query), summary=False))
             outcomes = [item["outcome"] for item in context["findings"]]
             results = context["results"] = results.with_first(_articles_of(outcomes))
-        else:
+        elif first_page:
             context["outcomes"] = _outcomes_matching(results.query)
         if results.query:
             # The page keeps this for its tab (static/js/portal.js): a ticket sent after
