@@ -311,12 +311,14 @@ class Marker:
         parts.append(text[at:])
         return "".join(parts)
 
-    def snippet(self, text):
+    def snippet(self, text, first=None):
         """About SNIPPET characters of `text` (thirty-odd words), marked, from a few words
         before the place where most of the different words searched for are found
         close together (the first such place), with an ellipsis where it starts or ends
-        inside the text."""
-        window, cut_start, cut_end = _window(text, self.first(text) or 0, self.WINDOW)
+        inside the text. `first` is where the first word found starts, when known."""
+        if first is None:
+            first = self.first(text) or 0
+        window, cut_start, cut_end = _window(text, first, self.WINDOW)
         hits, begin = self.hits(window), 0
         if hits:
 
@@ -327,12 +329,10 @@ class Marker:
             for _ in range(3):  # a few words before it
                 begin = max(0, window.rfind(" ", 0, max(0, begin - 1)))
         end = begin + self.SNIPPET
-        if end < len(window):
-            end = (
-                window.rfind(" ", begin + 1, end) if window.rfind(" ", begin + 1, end) > 0 else end
-            )
-        else:
+        if end >= len(window):
             end = len(window)
+        elif (space := window.rfind(" ", begin + 1, end)) > 0:
+            end = space  # not inside a word
         shown = [(a - begin, b - begin, f) for a, b, f in hits if begin <= a and b <= end]
         marked = " ".join(self.mark(window[begin:end], shown).split())
         return _elided(marked, cut_start or begin > 0, cut_end or end < len(window))
@@ -533,9 +533,10 @@ def search(text, page=1, per_page=PER_PAGE):
     articles = Article.objects.brief("current_version__prose_text").in_bulk(ids)
     marker = Marker(correction or query)
     texts = {pk: a.current_version.prose_text for pk, a in articles.items()}
+    firsts = {pk: marker.first(prose) for pk, prose in texts.items()}
     # A word found only in a command or a log line is shown where it is: in the whole
     # text, read only for the articles whose prose lacks every word found.
-    if lacking := [pk for pk, prose in texts.items() if marker.first(prose) is None]:
+    if lacking := [pk for pk, at in firsts.items() if at is None]:
         texts.update(
             Version.objects.filter(
                 pk__in=[articles[pk].current_version_id for pk in lacking]
@@ -545,7 +546,7 @@ def search(text, page=1, per_page=PER_PAGE):
         Result(
             article=articles[pk],
             title=highlight(marker.mark(articles[pk].title)),
-            snippet=highlight(marker.snippet(texts[pk])),
+            snippet=highlight(marker.snippet(texts[pk], firsts[pk])),
         )
         for pk in ids
         if pk in articles
