@@ -178,11 +178,12 @@ class Rendered:
     prose_text: str
 
 
-# What a search snippet is cut from: the text without its code blocks, tables and
-# headings, so a result reads as a sentence rather than a command or a row.
+# What a search snippet is cut from: the text without its code blocks (and the labels
+# of their setup variants), tables and headings, so a result reads as a sentence
+# rather than a command, a row or "Setup: PHP-FPM · Debian / Ubuntu".
 CODE_OR_TABLE = re.compile(
     r'<div class="code-block">.*?</pre></div></div>|<div class="table-wrap".*?</table></div>'
-    r"|<h([2-6])\b.*?</h\1>",
+    r'|<p class="setup-variant-label">.*?</p>|<h([2-6])\b.*?</h\1>',
     re.S,
 )
 

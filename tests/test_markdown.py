@@ -120,6 +120,11 @@ def test_consecutive_variant_blocks_become_one_labelled_group():
     assert "{setup=" not in html and "Then check it." in html
 
 
+def test_a_search_snippet_reads_the_sentences_not_the_variants_labels():
+    prose = render(VARIANTS).prose_text
+    assert prose == "Restart it: Then check it."
+
+
 def test_a_variant_for_an_unknown_setup_stops_the_render():
     for mark in ("os:windows", "shell:zsh", "", "os:<script>"):
         with pytest.raises(SetupError):

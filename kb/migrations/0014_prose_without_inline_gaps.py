@@ -1,7 +1,9 @@
 """Each version's prose again from its stored HTML, now that tags inside a line of text
 (code, emphasis, links) leave no space behind them: search snippets read "the listen
-directive," rather than "the listen directive ,". Only the prose is derived again;
-the stored HTML and the text the search vectors are built from stay as loaded."""
+directive," rather than "the listen directive ,", and the labels of a command's setup
+variants ("Setup: PHP-FPM · Debian / Ubuntu") are left out with the commands. Only the
+prose is derived again; the stored HTML and the text the search vectors are built from
+stay as loaded."""
 
 from django.db import migrations
 
