@@ -338,7 +338,8 @@
   // the section's anchor.
   function learn(root) {
     var setup = readSetup();
-    var learnt = root.querySelectorAll("[data-setup-learned]");
+    var learnt = [];
+    each(root, "[data-setup-learned]", function (el) { learnt.push(el); });
     learnt.forEach(function (el) {
       try { merge(setup, cleanSetup(JSON.parse(el.getAttribute("data-setup-learned")))); }
       catch (e) { /* unreadable: nothing learnt */ }
@@ -534,8 +535,13 @@
     if (summary) summary.focus();
     whenShown(document);
   });
-  document.addEventListener("htmx:load", function (event) {
+  // What a step swapped in has learnt is kept as it is swapped in, in the same task that
+  // changes the address, not after htmx's settling delay: a reader who leaves at once
+  // still keeps the answer.
+  document.addEventListener("htmx:afterSwap", function (event) {
     if (control()) learn(event.target);
+  });
+  document.addEventListener("htmx:load", function (event) {
     enhance(event.target);
     whenShown(event.target);
   });

@@ -230,6 +230,9 @@ def test_answering_that_the_app_runs_in_docker_shows_the_docker_commands_elsewhe
     from tests.test_setup_values import query_reaching
 
     page.goto(f"{site}/troubleshoot/?{query_reaching('backend-running')}")
+    # The answer is kept as soon as the address changes, not after htmx's settling delay:
+    # a long delay here makes leaving at once certain to lose it if it were kept later.
+    page.evaluate("htmx.config.defaultSettleDelay = 2000")
     page.get_by_role("link", name="It runs in Docker, next to a proxy container").click()
     expect(page).to_have_url(re.compile("backend-running=docker"))  # swapped in by htmx
     page.goto(f"{site}{OUTCOME}")
