@@ -214,3 +214,28 @@ def test_a_socket_only_root_may_write_to_is_a_possible_permission_problem_on_its
     result = diagnose("srwxr-xr-x  1 root  root  0 Jul 18 17:17 /tmp/gunicorn.sock")
     assert ranked(result) == ["socket-permission"]
     assert diagnose("srw-rw-rw- 1 root root 0 Jul 18 17:17 /tmp/gunicorn.sock").findings == []
+
+
+GUNICORN_STOP = [
+    "[2026-11-21 03:12:44 +0000] [1024] [INFO] Handling signal: term",
+    "[2026-11-21 03:12:44 +0000] [1030] [INFO] Worker exiting (pid: 1030)",
+    "[2026-11-21 03:12:45 +0000] [1024] [INFO] Shutting down: Master",
+]
+GUNICORN_START = [
+    "[2026-11-21 03:12:47 +0000] [2048] [INFO] Starting gunicorn 23.0.0",
+    "[2026-11-21 03:12:47 +0000] [2048] [INFO] Listening at: unix:/run/gunicorn.sock (2048)",
+    "[2026-11-21 03:12:47 +0000] [2050] [INFO] Booting worker with pid: 2050",
+]
+
+
+def test_a_master_that_stopped_and_stays_stopped_leaves_nothing_listening():
+    assert ranked(diagnose(*GUNICORN_STOP)) == ["backend-down"]
+    # Stopped again after a start: the last word is the stop.
+    assert ranked(diagnose(*GUNICORN_STOP, *GUNICORN_START, *GUNICORN_STOP)) == ["backend-down"]
+
+
+def test_a_restart_is_not_a_finding():
+    result = diagnose(*GUNICORN_STOP, *GUNICORN_START)
+    assert ranked(result) == []
+    assert says(result) == ["the backend started again after it stopped"]
+    assert [f.slug for f in result.ruled_out] == ["backend-down"]

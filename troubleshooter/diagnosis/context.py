@@ -76,6 +76,13 @@ APP_LISTENING = re.compile(
 # A word every such line holds, in any case: most log entries hold none, and looking for
 # these is quicker than the expression (exact for ASCII; other text gets the expression).
 APP_LISTENING_WORDS = ("listening", "running", "started", "serving", "bound", "ready")
+# A backend's master saying it stops, and a later start-up line of the same or another
+# program: a restart, after which the stop no longer says the backend is down.
+STOPPED = re.compile(r"\bShutting down: Master\b")
+STARTED = re.compile(
+    r"\bStarting gunicorn\b|\bListening at: |\bBooting worker with pid\b"
+    r"|\bStarted [\w@.-]+\.service\b"
+)
 CURL_STATUS = re.compile(r"^HTTP/[\d.]+ (?P<code>\d{3})\b")
 # A command the customer ran (its prompt already removed) and the lines of output that
 # are only headers or framing: read, but not log lines that "matched nothing".
@@ -275,7 +282,12 @@ def observe(lines):
     mem = swap = None
     mem_line = unit = ""
     oom_table = False
+    stopped = started = None  # the entry of the last stop, of the first start after it
     for entry in entries:
+        if "Shutting down" in entry and STOPPED.search(entry):
+            stopped, started = entry, None
+        elif stopped and started is None and STARTED.search(entry):
+            started = entry
         if not oom_table and OOM_TASK_ROW.search(entry):
             oom_table = True
             observations.append(
@@ -337,6 +349,14 @@ def observe(lines):
             observations.append(_curl(curl, entry))
         else:
             _announce(entry, announced)
+    if started:
+        observations.append(
+            Observation(
+                started,
+                "the backend started again after it stopped",
+                {"backend-down": -0.4},
+            )
+        )
     if mem and _low_memory(mem, swap):
         observations.append(
             Observation(
