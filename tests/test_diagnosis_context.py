@@ -239,3 +239,53 @@ def test_a_restart_is_not_a_finding():
     assert ranked(result) == []
     assert says(result) == ["the backend started again after it stopped"]
     assert [f.slug for f in result.ruled_out] == ["backend-down"]
+
+
+def test_a_plain_ls_of_the_socket_folder_settles_a_missing_socket():
+    result = diagnose(NO_SOCKET, "root@web:~# ls /run/php/", "php8.2-fpm.pid  php8.2-fpm.sock")
+    assert ranked(result)[0] == "wrong-upstream-address"
+    assert result.settled
+    assert says(result) == [
+        "the socket /run/php/php8.1-fpm.sock does not exist, but /run/php/php8.2-fpm.sock does"
+    ]
+    assert result.unmatched == []  # the listing is command output, not a log line
+
+
+def test_ls_l_of_the_folder_finds_the_socket_by_its_bare_name():
+    result = diagnose(
+        DENIED,
+        "$ ls -l /run/php/",
+        "total 4",
+        "-rw-r--r-- 1 root     root     4 Dec  1 09:00 php8.2-fpm.pid",
+        "srw-rw---- 1 root     root     0 Dec  1 09:00 php8.2-fpm.sock",
+    )
+    assert ranked(result)[0] == "socket-permission"
+    assert says(result) == [
+        "the socket /run/php/php8.2-fpm.sock exists, owned by root:root with mode rw-rw----"
+    ]
+
+
+def test_curl_answered_on_the_proxys_port_lowers_a_stopped_backend_but_keeps_the_question():
+    alone = diagnose(REFUSED_APP)
+    result = diagnose(REFUSED_APP, "$ curl -I http://app:3000/", "HTTP/1.1 200 OK")
+    assert says(result) == [
+        "the backend answers curl on port 3000, the one the proxy uses, so it runs now"
+    ]
+    before = {f.slug: f.confidence for f in alone.findings}
+    after = {f.slug: f.confidence for f in result.findings}
+    assert after["backend-down"] < before["backend-down"]
+    assert not result.settled
+    assert result.unmatched == []
+    # Another port's answer says only that something answers.
+    other = diagnose(REFUSED_APP, "$ curl -I http://127.0.0.1:8080/", "HTTP/1.1 200 OK")
+    assert says(other) == ["a request in the paste was answered with 200"]
+
+
+def test_a_worker_that_vanished_on_a_machine_out_of_memory_was_most_likely_killed():
+    result = diagnose(
+        "2026/11/21 03:12:45 [error] 2211#2211: *4183 upstream prematurely closed connection while reading response header from upstream",
+        FREE_HEADER,
+        "Mem:            981         940          20           1          21          12",
+        "Swap:             0           0           0",
+    )
+    assert ranked(result)[:2] == ["oom-killed", "backend-crash"]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from troubleshooter.diagnosis.commands import values_for
 from troubleshooter.diagnosis.evidence import WEB_SERVER_UNITS as WEB_SERVERS
 from troubleshooter.diagnosis.facts import extract_facts
+from troubleshooter.diagnosis.text import PROMPT
 
 ACTIVE = re.compile(
     r"^Active: (?P<state>active \(running\)|active \(exited\)|inactive \(dead\)|failed"
@@ -37,6 +38,10 @@ LS_SOCKET = re.compile(
     r"^s(?P<mode>[rwx-]{9})[.+@]?\s+\d+\s+(?P<owner>\S+)\s+(?P<group>\S+)\s+\d+\s+.*?"
     r"(?P<path>/\S+\.sock|\S+\.sock)$"
 )
+# The command itself, for the folder it lists: `ls -l /run/php/`, `sudo ls /var/run`.
+LS_COMMAND = re.compile(r"^(?:sudo )?ls(?: -[\w-]+)* (?P<dir>/[^\s*?]*)$")
+# Plain `ls` output: names side by side, one of them a socket (php8.2-fpm.sock).
+LS_NAMES = re.compile(r"^(?:[\w@.+-]+ +)*[\w@.+-]+\.sock(?: +[\w@.+-]+)*$")
 LS_MISSING = re.compile(r"^ls: cannot access '?(?P<path>/[^':]+?)'?: No such file or directory")
 # A snap's squashfs (on a loop device) is always 100 % full, and means nothing.
 DF_FULL = re.compile(r"^(?!/dev/loop)\S+\s+(?:\S+\s+){3,4}100%\s+(/(?!snap/)\S*)$")
@@ -84,6 +89,11 @@ STARTED = re.compile(
     r"|\bStarted [\w@.-]+\.service\b"
 )
 CURL_STATUS = re.compile(r"^HTTP/[\d.]+ (?P<code>\d{3})\b")
+# The curl command before it, for the port it asked: curl -I http://127.0.0.1:3000/
+CURL_COMMAND = re.compile(
+    r"^(?:sudo )?curl\b.*?\s(?:'|\")?(?:https?://)?(?:127\.0\.0\.1|localhost|\[::1\]|[\w.-]+)"
+    r":(?P<port>\d{2,5})\b"
+)
 # A command the customer ran (its prompt already removed) and the lines of output that
 # are only headers or framing: read, but not log lines that "matched nothing".
 COMMAND = re.compile(
@@ -114,6 +124,9 @@ def is_command_output(entry):
         or DF_FULL.match(entry)
         or OOM_TASK_ROW.search(entry)
         or DOCKER_STATUS.search(f" {entry} ")
+        or CURL_STATUS.match(entry)
+        or ENFORCING.match(entry)
+        or LS_NAMES.match(entry)
     )
 
 
@@ -283,7 +296,16 @@ def observe(lines):
     mem_line = unit = ""
     oom_table = False
     stopped = started = None  # the entry of the last stop, of the first start after it
+    listed = ""  # the folder the last `ls` command listed, for the names it printed
+    asked, answered = "", {}  # the port the last curl command asked; port -> its answer
     for entry in entries:
+        if prompt := PROMPT.match(entry):
+            entry = entry[prompt.end() :]
+            command = LS_COMMAND.match(entry)
+            listed = command.group("dir").rstrip("/") if command else ""
+            curl = CURL_COMMAND.match(entry)
+            asked = curl.group("port") if curl else ""
+            continue
         if "Shutting down" in entry and STOPPED.search(entry):
             stopped, started = entry, None
         elif stopped and started is None and STARTED.search(entry):
@@ -315,7 +337,11 @@ def observe(lines):
         elif unix := UNIX_LISTENING.search(entry):
             unix_listening.setdefault(unix.group("path"), entry)
         elif ls := LS_SOCKET.search(entry):
-            sockets.setdefault(ls.group("path"), (ls, entry))
+            sockets.setdefault(_in(listed, ls.group("path")), (ls, entry))
+        elif listed and LS_NAMES.match(entry):
+            for name in entry.split():
+                if name.endswith(".sock"):
+                    unix_listening.setdefault(_in(listed, name), entry)
         elif gone := LS_MISSING.search(entry):
             missing_paths.setdefault(gone.group("path"), entry)
         elif full := DF_FULL.search(entry):
@@ -346,7 +372,12 @@ def observe(lines):
             if observation := _docker(status, entry):
                 observations.append(observation)
         elif curl := CURL_STATUS.search(entry):
-            observations.append(_curl(curl, entry))
+            if asked:
+                # compared with the proxy's port below, or read alone when it is another
+                answered.setdefault(asked, (curl, entry))
+                asked = ""
+            else:
+                observations.append(_curl(curl, entry))
         else:
             _announce(entry, announced)
     if started:
@@ -362,19 +393,26 @@ def observe(lines):
             Observation(
                 mem_line,
                 "almost no memory is available",
-                {"backend-crash": 0.1},
-                {"oom-killed": 0.55},
+                # a worker that vanished on such a machine was most likely killed for it
+                {"backend-crash": -0.1},
+                {"oom-killed": 0.65},
             )
         )
     # What the log lines name is compared with what the output shows, if it shows any.
-    shown = (listening, published, announced, unix_listening, sockets, missing_paths)
+    shown = (listening, published, announced, unix_listening, sockets, missing_paths, answered)
     targets = Targets.of(entries) if any(shown) or network_names else Targets()
     observations += _compare_ports(targets, listening, published)
+    observations += _compare_answered(targets, answered)
     if not listening:  # `ss` output, where there is some, says it better
         observations += _compare_announced(targets, announced)
     observations += _compare_sockets(targets, unix_listening, sockets, missing_paths)
     observations += _compare_network(targets, network_names)
     return [o for o in observations if o is not None]
+
+
+def _in(folder, path):
+    """A name `ls` printed, as a path: ls /run/php/ prints php8.2-fpm.sock."""
+    return path if path.startswith("/") or not folder else f"{folder}/{path}"
 
 
 def _curl(match, entry):
@@ -434,6 +472,27 @@ def _compare_ports(targets, listening, published):
                     {"docker-network": 0.15, "firewall-block": 0.1},
                 )
             )
+    return observations
+
+
+def _compare_answered(targets, answered):
+    """What curl got from each port it asked. An answer from the very port the proxy
+    connects to says the backend runs and listens there now, though not that it did
+    when the log line was written: it may have been restarted since."""
+    observations = []
+    for port, (curl, entry) in sorted(answered.items()):
+        code = curl.group("code")
+        if port in targets.ports and code.startswith(("2", "3", "4")):
+            observations.append(
+                Observation(
+                    entry,
+                    f"the backend answers curl on port {port}, the one the proxy uses, "
+                    "so it runs now",
+                    {"backend-down": -0.2, "wrong-upstream-address": -0.1, "docker-network": 0.1},
+                )
+            )
+        else:
+            observations.append(_curl(curl, entry))
     return observations
 
 
