@@ -104,19 +104,66 @@ def content(tmp_path):
     return ContentDir(tmp_path / "content")
 
 
+_SNAPSHOT = []  # the session's content snapshot, once a test has asked for it
+
+
 @pytest.fixture(scope="session")
 def _real_content_rows(django_db_setup, django_db_blocker):
+    from django.db import connection
+
     from tests.snapshot import Snapshot
 
     with django_db_blocker.unblock():
-        return Snapshot.of(lambda: call_command("load_content", stdout=io.StringIO()))
+        snapshot = Snapshot.of(lambda: call_command("load_content", stdout=io.StringIO()))
+        if connection.vendor == "postgresql":
+            snapshot.commit()
+    _SNAPSHOT.append(snapshot)
+    return snapshot
 
 
 @pytest.fixture
 def real_content(db, _real_content_rows):
     """The articles of this repository's content/ folder, loaded: the rows one load wrote,
     put back (see tests/snapshot.py), and the page cache told content changed."""
-    _real_content_rows.restore()
+    from lib import generation
+
+    if _real_content_rows.resident:
+        generation.bump()
+    else:
+        _real_content_rows.restore()
+
+
+def _database_use(item):
+    """ "rollback" for a test inside a transaction rolled back, "commit" for one whose
+    writes are committed, None for a test without the database (as pytest-django
+    orders them)."""
+    fixtures = getattr(item, "fixturenames", [])
+    marker = item.get_closest_marker("django_db")
+    if "transactional_db" in fixtures or "live_server" in fixtures:
+        return "commit"
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return "commit"
+    if marker or "db" in fixtures:
+        return "rollback"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _content_only_where_asked(request, django_db_blocker):
+    """Committed content (PostgreSQL, see tests/snapshot.py) is seen only by the tests
+    that ask for it: the others delete it inside their transaction, and the first test
+    that commits, or runs without the database (servers of its own may read it),
+    deletes it for good; from then on `real_content` inserts the rows per test."""
+    if not (_SNAPSHOT and _SNAPSHOT[0].resident):
+        return
+    snapshot = _SNAPSHOT[0]
+    if _database_use(request.node) == "rollback":
+        if "real_content" not in request.fixturenames:
+            request.getfixturevalue("_django_db_helper")
+            snapshot.clear()
+    else:
+        with django_db_blocker.unblock():
+            snapshot.evict()
 
 
 @pytest.fixture

@@ -8,6 +8,14 @@ takes a few milliseconds. The tables are found by looking, not listed, so a new 
 the loader writes is copied too; columns the database computes itself (PostgreSQL's
 generated search vectors) are left for it to compute again, and SQLite's FTS5 index is
 copied through its virtual table rather than its shadow tables.
+
+On PostgreSQL putting the rows back is the slow part (each search vector and trigram
+index entry is computed again, about 0.7 s), so there the rows are committed once and
+stay ("resident"): a test that wants the content finds it, and rolls back whatever it
+changes; a test in a transaction of its own that wants an empty database deletes the
+rows inside that transaction, which is rolled back too. Before the first test that
+commits (or uses no transaction at all) the committed rows are deleted for good, and
+from then on the rows are inserted again per test as on SQLite.
 """
 
 from django.db import connection, transaction
@@ -18,6 +26,7 @@ FTS5_SHADOWS = ("_data", "_idx", "_content", "_docsize", "_config")
 class Snapshot:
     def __init__(self, tables):
         self.tables = tables  # [(table, columns, rows)]
+        self.resident = False  # the rows are committed and every test sees them
 
     @classmethod
     def of(cls, write):
@@ -57,6 +66,26 @@ class Snapshot:
                     rows,
                 )
         generation.bump()
+
+    def commit(self):
+        """Insert the rows for good (outside any test's transaction)."""
+        self.restore()
+        self.resident = True
+
+    def clear(self):
+        """Delete the rows again: for good when called outside a transaction, until the
+        rollback when called inside a test's."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            names = ", ".join(connection.ops.quote_name(t) for t, _, _ in self.tables)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"TRUNCATE {names} CASCADE")
+            else:
+                for table, _, _ in reversed(self.tables):
+                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+    def evict(self):
+        self.clear()
+        self.resident = False
 
 
 def _tables():

@@ -33,3 +33,26 @@ def test_rows_made_after_the_restore_get_new_ids(real_content):
     article = Article.objects.create(slug="made-after", category=category)
     others = Article.objects.exclude(pk=article.pk).values_list("pk", flat=True)
     assert article.pk > max(others)
+
+
+def test_a_test_that_does_not_ask_for_the_content_finds_none(_real_content_rows):
+    # On PostgreSQL the rows stay committed between tests; the others must not see them.
+    from kb.models import SearchWord
+
+    assert not Article.objects.exists()
+    assert not SearchWord.objects.exists()
+    assert not search("gunicorn worker timeout").results
+
+
+def test_what_a_test_changes_in_the_content_is_gone_for_the_next(real_content):
+    from kb.models import SearchWord
+
+    SearchWord.objects.all().delete()
+    Article.objects.filter(slug="backend-slow").update(slug="renamed-in-a-test")
+
+
+def test_the_content_is_whole_after_a_test_that_changed_it(real_content):
+    from kb.models import SearchWord
+
+    assert SearchWord.objects.exists()
+    assert Article.objects.filter(slug="backend-slow").exists()

@@ -34,6 +34,7 @@ Each labelled line has its `cause` and, where the line alone cannot tell, the
 other acceptable causes in `also`.
 
     python -m tests.diagnosis.corpus     # prints the figures the README quotes
+    python -m tests.diagnosis.corpus real_lines.jsonl --misses   # one file, its misses
 """
 
 import json
@@ -80,11 +81,28 @@ def fragment_score(library, diagnose):
     return same / total, total, misses
 
 
+FILES = (
+    "real_lines.jsonl",
+    "new_causes.jsonl",
+    "more_lines.jsonl",
+    "later_lines.jsonl",
+    "source_messages.jsonl",
+    "heldout.jsonl",
+    "heldout_fresh.jsonl",
+)
+
 if __name__ == "__main__":
+    import argparse
     import os
 
     import django
 
+    parser = argparse.ArgumentParser(description="The diagnosis's figures on the corpus.")
+    parser.add_argument("files", nargs="*", help="only these files (default: all)")
+    parser.add_argument(
+        "--misses", action="store_true", help="list the misses (never of a held-out file)"
+    )
+    arguments = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("DEBUG", "1")
     django.setup()
@@ -95,21 +113,18 @@ if __name__ == "__main__":
     def causes_of(text):
         return [f.slug for f in diagnosis.diagnose(text, library).findings]
 
-    for name in (
-        "real_lines.jsonl",
-        "new_causes.jsonl",
-        "more_lines.jsonl",
-        "later_lines.jsonl",
-        "source_messages.jsonl",
-        "heldout.jsonl",
-        "heldout_fresh.jsonl",
-    ):
+    for name in arguments.files or FILES:
         data = rows(name)
-        top1, top3, _ = score(data, causes_of)
+        top1, top3, misses = score(data, causes_of)
         programs = len({row.get("program") for row in data})
         print(
             f"{name}: {len(data)} lines from {programs} programs, top-1 {top1:.1%}, top-3 {top3:.1%}"
         )
+        if arguments.misses and not name.startswith("heldout"):
+            for cause, found, origin in misses:
+                print(f"  {cause:<28} got {', '.join(found) or 'nothing':<40} {origin}")
+    if arguments.files:
+        raise SystemExit
     quiet = rows("not_errors.jsonl")
     empty = sum(not causes_of(row["log"]) for row in quiet)
     print(f"not_errors.jsonl: {empty} of {len(quiet)} give no cause")
