@@ -148,6 +148,10 @@ winhttp_error = by_keyword([
     ("0x80072ee7", "stale-dns"), ("could not be resolved", "stale-dns"),
     ("0x80072f78", "invalid-upstream-response"), ("invalid response", "invalid-upstream-response"),
     ("terminated the process", "backend-crash"),
+    ("WINHTTP_CANNOT_CONNECT", "backend-down"), ("WINHTTP_TIMEOUT", "backend-slow"),
+    ("WINHTTP_NAME_NOT_RESOLVED", "stale-dns"), ("WINHTTP_CONNECTION_ERROR", "backend-crash"),
+    ("WINHTTP_INVALID_SERVER_RESPONSE", "invalid-upstream-response"),
+    ("WINHTTP_SECURE_FAILURE", "upstream-tls"),
 ])  # fmt: skip
 squid_error = by_keyword([
     ("ERR_CONNECT_FAIL", "backend-down"), ("Connection refused", "backend-down"),
