@@ -118,3 +118,40 @@ def test_the_check_rejects_an_unknown_evidence_rule(patterns_dir):  # noqa: F811
 )
 def test_a_gateways_detail_code_picks_the_cause(line, cause):
     assert top(line) == cause
+
+
+@pytest.mark.parametrize(
+    ("script", "cause"),
+    [
+        ("/var/www/html/wp-cron.php", "wordpress-floods"),
+        ("/srv/www/site/xmlrpc.php", "wordpress-floods"),
+        ("/var/www/html/wp-admin/admin-ajax.php", "wordpress-floods"),
+        ("/var/www/html/index.php", "backend-slow"),
+        ("/var/www/html/wp-cron-report.php.bak", "backend-slow"),
+    ],
+)
+def test_a_slow_worker_on_a_flooded_wordpress_endpoint_is_a_flood(script, cause):
+    line = (
+        f"[21-Nov-2026 03:12:45] WARNING: [pool www] child 898, script '{script}' "
+        f'(request: "POST /x") executing too slow (10.281921 sec), logging'
+    )
+    assert top(line) == cause
+
+
+def test_a_websocket_that_timed_out_is_a_websocket_not_a_slow_backend():
+    line = (
+        "2026/11/21 03:12:45 [info] 2211#2211: *4183 upstream timed out (110: Connection "
+        "timed out) while proxying upgraded connection, client: 203.0.113.7, server: "
+        'example.com, request: "GET /ws HTTP/1.1", upstream: "http://127.0.0.1:3000/ws"'
+    )
+    assert top(line) == "websocket-proxy"
+    assert (
+        top(line.replace("proxying upgraded connection", "reading response header from upstream"))
+        == "backend-slow"
+    )
+
+
+def test_a_wordpress_fatal_error_shown_in_the_page_without_its_php_prefix():
+    line = "Fatal error: Uncaught Error: Call to undefined function x() in /home/u/public_html/wp-content/plugins/amp/templates/features.php:4536"
+    assert top(line) == "wordpress-fatal-error"
+    assert top(line.replace("/wp-content/plugins/amp", "/app/src")) == "backend-crash"

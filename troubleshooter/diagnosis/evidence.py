@@ -275,7 +275,19 @@ def web_port(entry, causes):
     return causes
 
 
+# WordPress's endpoints that bots and the pseudo-cron hammer: a worker slow or busy on
+# one of them is a flood, not a slow page (content/articles/wordpress-floods.md).
+WORDPRESS_FLOOD_SCRIPT = re.compile(r"\b(?:wp-cron|xmlrpc|wp-login|admin-ajax)\.php\b")
+
+
+def wordpress_script(entry, causes):
+    if WORDPRESS_FLOOD_SCRIPT.search(entry):
+        return promote(causes, "wordpress-floods", max(dict(causes).values()))
+    return causes
+
+
 RULES = {
+    "wordpress-script": wordpress_script,
     "container-loopback": container_loopback,
     "unspecified-address": unspecified_address,
     "ipv6-loopback": ipv6_loopback,
