@@ -155,3 +155,9 @@ def test_a_wordpress_fatal_error_shown_in_the_page_without_its_php_prefix():
     line = "Fatal error: Uncaught Error: Call to undefined function x() in /home/u/public_html/wp-content/plugins/amp/templates/features.php:4536"
     assert top(line) == "wordpress-fatal-error"
     assert top(line.replace("/wp-content/plugins/amp", "/app/src")) == "backend-crash"
+
+
+def test_pm2_naming_sigkill_points_at_the_oom_killer():
+    line = "2026-11-21T03:12:45: PM2 log: App [api] with id [0] and pid [1797], exited with code [0] via signal [SIGKILL]"
+    assert top(line) == "oom-killed"
+    assert top(line.replace("SIGKILL", "SIGINT")) == "backend-down"
