@@ -161,3 +161,17 @@ def test_pm2_naming_sigkill_points_at_the_oom_killer():
     line = "2026-11-21T03:12:45: PM2 log: App [api] with id [0] and pid [1797], exited with code [0] via signal [SIGKILL]"
     assert top(line) == "oom-killed"
     assert top(line.replace("SIGKILL", "SIGINT")) == "backend-down"
+
+
+def test_a_readiness_probe_answered_with_an_error_leaves_no_ready_pod():
+    line = "Warning  Unhealthy  3s  kubelet  Readiness probe failed: HTTP probe failed with statuscode: 503"
+    assert top(line) == "no-ready-endpoints"
+    assert (
+        top(
+            line.replace(
+                "HTTP probe failed with statuscode: 503",
+                'Get "http://10.1.2.3:8080/": context deadline exceeded',
+            )
+        )
+        == "backend-slow"
+    )

@@ -219,6 +219,9 @@ vcl_compile = by_keyword(
 
 
 probe_detail = by_keyword([
+    # A readiness probe the app answers with an error takes the pod out of its
+    # service's endpoints: the service then has no ready pod to send requests to.
+    ("Readiness probe failed: HTTP probe failed with statuscode", "no-ready-endpoints"),
     ("connection refused", "backend-down"), ("deadline exceeded", "backend-slow"),
     ("Timeout", "backend-slow"), ("timed out", "backend-slow"),
 ])  # fmt: skip
