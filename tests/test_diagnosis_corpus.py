@@ -21,10 +21,10 @@ def causes(text):
 # tests/diagnosis/corpus.py (more_lines 71.1 / 79.4 %, later_lines 70.5 / 75.0 %,
 # source_messages 80.4 / 81.6 %).
 TUNING = [
-    ("real_lines.jsonl", 0.89, 0.95),
-    ("new_causes.jsonl", 0.77, 0.91),
-    ("more_lines.jsonl", 0.89, 0.95),
-    ("later_lines.jsonl", 0.90, 0.95),
+    ("real_lines.jsonl", 0.895, 0.955),
+    ("new_causes.jsonl", 0.79, 0.93),
+    ("more_lines.jsonl", 0.92, 0.97),
+    ("later_lines.jsonl", 0.93, 0.97),
     ("source_messages.jsonl", 0.98, 0.98),
 ]
 
@@ -48,12 +48,20 @@ def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
 
 
 def test_the_second_held_out_set_keeps_its_figure():
-    # 72.6 % and 74.5 % on its 106 lines, measured once when it was added and again
+    # 73.6 % and 75.5 % on its 106 lines, measured once when it was added and again
     # after the patterns written since (README, The log diagnosis). Its misses are not
     # printed: nothing is to be written from them.
     top1, top3, _ = score(rows("heldout_fresh.jsonl"), causes)
-    assert top1 >= 0.72
-    assert top3 >= 0.74
+    assert top1 >= 0.73
+    assert top3 >= 0.75
+
+
+def test_the_third_held_out_set_keeps_its_figure():
+    # 60.6 % and 64.8 % on its 71 lines, measured once when it was added, before any
+    # of it was read (README, The log diagnosis). Its misses are not printed.
+    top1, top3, _ = score(rows("heldout_third.jsonl"), causes)
+    assert top1 >= 0.60
+    assert top3 >= 0.64
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])
