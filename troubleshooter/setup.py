@@ -126,7 +126,7 @@ NAMES = tuple(BY_NAME)
 # (`proxy_1  | …`) is the proxy's, not the app's.
 PROXIES = {
     "nginx", "apache", "caddy", "traefik", "haproxy", "envoy", "kong", "apisix", "varnish",
-    "litespeed", "squid", "iis",
+    "litespeed", "squid", "iis", "lighttpd",
 }  # fmt: skip
 
 PHP_SERVICE = re.compile(r"php-?(?:fpm)?(\d\.\d{1,2})(?:-fpm)?")

@@ -34,7 +34,8 @@ PROGRAMS = {
     "mysql", "application", "heroku", "envoy", "kong", "apisix", "varnish", "supervisord",
     "upstart", "passenger", "puma", "unicorn", "litespeed", "postgresql", "redis",
     "kubernetes", "go", "iis", "squid", "tomcat", "cloudfront", "azure", "gcp", "vercel",
-    "fly", "cloudflared", "gitlab", "daphne", "certbot", "fail2ban", "aws", "fastly", "any",
+    "fly", "cloudflared", "gitlab", "daphne", "certbot", "fail2ban", "aws", "fastly", "lighttpd",
+    "any",
 }  # fmt: skip
 # `program: any` marks the layer that reads the meaning of an error wherever it appears;
 # it counts only on a line that no program's own pattern matched.
