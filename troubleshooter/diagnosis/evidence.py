@@ -129,6 +129,19 @@ def delayed_connect_error(entry, causes):
     return causes
 
 
+def by_pattern(pattern, slug):
+    """A rule that puts `slug` first, at the pattern's top confidence, on a line where
+    `pattern` is found."""
+    pattern = re.compile(pattern)
+
+    def rule(entry, causes):
+        if pattern.search(entry):
+            return promote(causes, slug, max(dict(causes).values()))
+        return causes
+
+    return rule
+
+
 def by_keyword(table):
     """A rule that puts first the cause of the first keyword of `table` found in the line."""
 
@@ -237,11 +250,8 @@ def proxy_to_itself(entry, causes):
     return causes
 
 
-def signal_nine(entry, causes):
-    """SIGKILL (9) is what the kernel's OOM killer sends; other signals are crashes."""
-    if re.search(r"signal 9\b|signal=9\b|status=9/KILL|SIGKILL", entry):
-        return promote(causes, "oom-killed", max(dict(causes).values()))
-    return causes
+# SIGKILL (9) is what the kernel's OOM killer sends; other signals are crashes.
+signal_nine = by_pattern(r"signal 9\b|signal=9\b|status=9/KILL|SIGKILL", "oom-killed")
 
 
 UNIT_NAME = re.compile(r"\b(?P<unit>[\w@-]+)\.service\b")
@@ -268,25 +278,15 @@ def web_server_unit(entry, causes):
     return causes
 
 
-WEB_PORT = re.compile(r"(?:0\.0\.0\.0|\[::\]|::|\*|[\d.]+)?:(?:80|443)\b(?!\d)")
-
-
-def web_port(entry, causes):
-    """Whatever cannot bind port 80 or 443 is the web server or the proxy in front."""
-    if WEB_PORT.search(entry):
-        return promote(causes, "web-server-down", max(dict(causes).values()))
-    return causes
+# Whatever cannot bind port 80 or 443 is the web server or the proxy in front.
+web_port = by_pattern(r"(?:0\.0\.0\.0|\[::\]|::|\*|[\d.]+)?:(?:80|443)\b(?!\d)", "web-server-down")
 
 
 # WordPress's endpoints that bots and the pseudo-cron hammer: a worker slow or busy on
 # one of them is a flood, not a slow page (content/articles/wordpress-floods.md).
-WORDPRESS_FLOOD_SCRIPT = re.compile(r"\b(?:wp-cron|xmlrpc|wp-login|admin-ajax)\.php\b")
-
-
-def wordpress_script(entry, causes):
-    if WORDPRESS_FLOOD_SCRIPT.search(entry):
-        return promote(causes, "wordpress-floods", max(dict(causes).values()))
-    return causes
+wordpress_script = by_pattern(
+    r"\b(?:wp-cron|xmlrpc|wp-login|admin-ajax)\.php\b", "wordpress-floods"
+)
 
 
 RULES = {
