@@ -73,15 +73,11 @@ class Snapshot:
         self.resident = True
 
     def clear(self):
-        """Delete the rows again: for good when called outside a transaction, until the
-        rollback when called inside a test's."""
-        with transaction.atomic(), connection.cursor() as cursor:
-            names = ", ".join(connection.ops.quote_name(t) for t, _, _ in self.tables)
-            if connection.vendor == "postgresql":
-                cursor.execute(f"TRUNCATE {names} CASCADE")
-            else:
-                for table, _, _ in reversed(self.tables):
-                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+        """Delete the committed rows (PostgreSQL): for good when called outside a
+        transaction, until the rollback when called inside a test's."""
+        names = ", ".join(connection.ops.quote_name(t) for t, _, _ in self.tables)
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {names} CASCADE")
 
     def evict(self):
         self.clear()
