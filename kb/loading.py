@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from kb import search
+from kb import pages, search
 from kb.content import anchors_of, broken_links, read_articles, read_categories
 from kb.models import Article, Category, Tag
 from lib import generation, markdown
@@ -91,6 +91,8 @@ def load(content_dir):
         Tag.objects.filter(articles=None).delete()
         # Any article's tags, category or retirement can change every other one's list.
         Article.objects.refresh_related()
+        # Each current version's article as its page shows it (kb.pages).
+        pages.refresh()
         # Rebuilt whole each time: a few dozen rows, and it can never drift.
         search.backend().rebuild()
     # Pages in the page cache were rendered from the old content (and the flowchart and

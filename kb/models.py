@@ -72,6 +72,10 @@ HEAVY_FIELDS = tuple(
 # shows none of it.
 UNSHOWN_FIELDS = ("source", "body", "plain_text", "prose_text", "headings_text")
 
+# What the current version's article is rendered from, which a page reads only when
+# the stored rendering (ArticlePage) is stale.
+PAGE_FIELDS = (*UNSHOWN_FIELDS, "html", "toc", "applies_to", "sources")
+
 RELATED = 5  # related articles stored for each article
 
 
@@ -111,9 +115,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_page(self):
-        """With what the current version's page shows: its rendered HTML, not the text
-        it was rendered from."""
-        return self.with_current().defer(*(f"current_version__{f}" for f in UNSHOWN_FIELDS))
+        """With what the current version's page shows around its stored article
+        (`ArticlePage`): not the HTML and text that article was rendered from, which a
+        page whose stored copy is stale reads afterwards (`Version.objects.for_page`)."""
+        return self.select_related("current_version", "category", "page").defer(
+            *(f"current_version__{f}" for f in PAGE_FIELDS)
+        )
 
     def refresh_related(self):
         """Store every article's related articles (`Article.related_links`): the published
@@ -306,6 +313,10 @@ class RelatedLink:
 
 
 class VersionQuerySet(models.QuerySet):
+    def for_page(self):
+        """With what its page shows: its rendered HTML, not the text it came from."""
+        return self.defer(*UNSHOWN_FIELDS)
+
     def for_feed(self):
         return self.select_related("article").order_by("-created_at", "-pk")
 
@@ -396,6 +407,24 @@ class Version(models.Model):
     @property
     def etag(self):
         return hashlib.sha256(f"{self.pk}:{self.content_hash}".encode()).hexdigest()[:16]
+
+
+class ArticlePage(models.Model):
+    """The current version's article as its page shows it (templates/kb/_article_body
+    .html), rendered by each content load so an uncached page reads it whole instead
+    of rendering it (kb.pages). Kept apart from Article, whose rows lists read by the
+    thousand."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="page"
+    )
+    key = models.CharField(
+        max_length=200, help_text="What it was rendered from: release, version and flowchart."
+    )
+    html = models.TextField()
+
+    def __str__(self):
+        return f"{self.article_id}: {self.key}"
 
 
 class Feedback(models.Model):

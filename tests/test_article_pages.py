@@ -235,3 +235,48 @@ def test_the_contents_tags_and_sources_are_listed_and_escaped(client, content):
     ) in page
     source = "https://example.com/a?x=1&amp;y=2"
     assert f'<li><a href="{source}" rel="nofollow noopener">{source}</a></li>' in page
+
+
+def test_an_uncached_page_shows_the_article_the_load_stored(client, settings, real_content):
+    """The stored article is what the page would render itself: the same page either
+    way, and the stored one is the one shown while its key holds."""
+    from kb.models import ArticlePage
+
+    settings.PAGE_CACHE_SECONDS = 0
+    stored = client.get("/kb/backend-down/").content.decode()
+    page = ArticlePage.objects.get(article__slug="backend-down")
+    ArticlePage.objects.filter(pk=page.pk).delete()
+    assert client.get("/kb/backend-down/").content.decode() == stored
+
+    ArticlePage.objects.create(article_id=page.pk, key=page.key, html="<p>Stored copy</p>")
+    assert "<p>Stored copy</p>" in client.get("/kb/backend-down/").content.decode()
+
+
+def test_a_stale_stored_article_is_never_shown(client, settings, real_content):
+    """Stored under another release (new code deployed before its load): the page
+    renders the article itself, from the version."""
+    from kb.models import ArticlePage
+
+    settings.PAGE_CACHE_SECONDS = 0
+    ArticlePage.objects.filter(article__slug="backend-down").update(html="<p>Stored copy</p>")
+    settings.RELEASE = "next"
+    page = client.get("/kb/backend-down/").content.decode()
+    assert "Stored copy" not in page
+    assert "Is this your problem?" in page
+
+
+def test_each_load_stores_the_articles_it_changed_and_drops_retired_ones(two_versions):
+    from kb import pages
+    from kb.models import ArticlePage
+
+    stored = dict(ArticlePage.objects.values_list("article__slug", "html"))
+    assert set(stored) == {"backend-down", "disk-full", "swap"}
+    assert "php8.3-fpm" in stored["backend-down"] and "php8.2-fpm" not in stored["backend-down"]
+    assert pages.refresh() == 0  # nothing changed since
+
+    two_versions.remove("disk-full")
+    two_versions.load()
+    assert set(ArticlePage.objects.values_list("article__slug", flat=True)) == {
+        "backend-down",
+        "swap",
+    }

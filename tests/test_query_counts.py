@@ -22,8 +22,8 @@ def no_page_cache(settings, real_content):
     ("url", "queries"),
     [
         ("/", 1),  # the categories with their article counts
-        # the article with its version (which the ETag is made from too) and the
-        # related articles' links, stored with it by the content load
+        # the article with its version (which the ETag is made from too), the related
+        # articles' links and the article as rendered, both stored by the content load
         ("/kb/backend-down/", 1),
         # the ETag (version and archived), the version with its article
         ("/kb/backend-down/v1/", 2),
