@@ -175,3 +175,53 @@ def test_a_readiness_probe_answered_with_an_error_leaves_no_ready_pod():
         )
         == "backend-slow"
     )
+
+
+def test_a_socket_named_after_php_5_is_a_php_version_socket():
+    """php5-fpm.sock carries a version as surely as php8.1-fpm.sock does: lost with an
+    upgrade, so the proxy's address is what is wrong."""
+    assert top(MISSING.format(socket="/var/run/php5-fpm.sock")) == "wrong-upstream-address"
+    assert top(MISSING.format(socket="/run/php/php-fpm.sock")) == "backend-down"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Error: EACCES: permission denied, open '/srv/app/data/settings.json'",
+        "PermissionError: [Errno 13] Permission denied: '/srv/app/cache/x'",
+        "Permission denied @ dir_s_mkdir - /srv/app/tmp/cache (Errno::EACCES)",
+    ],
+)
+def test_an_application_refused_its_own_file_fails_itself(line):
+    assert top(line) == "backend-crash"
+    # The same refusal on a socket is the socket's permissions.
+    assert top("Error: connect EACCES /srv/app/app.sock") == "socket-permission"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'exec: "uvicorn": executable file not found in $PATH',
+        "s6-applyuidgid: fatal: unable to exec puma: No such file or directory",
+        "exec /app/start.sh: exec format error",
+        'npm ERR! Missing script: "start"',
+        "npm ERR! code ELIFECYCLE",
+    ],
+)
+def test_a_service_whose_program_cannot_run_is_down(line):
+    assert top(line) == "backend-down"
+
+
+def test_nginx_connect_failing_with_a_timeout_is_the_way_there_not_a_slow_backend():
+    line = "connect() failed (110: Connection timed out) while connecting to upstream"
+    assert top(line) == "firewall-block"
+    assert (
+        top(
+            "upstream timed out (110: Connection timed out) while reading response header from upstream"
+        )
+        == "backend-slow"
+    )
+
+
+def test_postgresql_refusing_the_login_is_the_database():
+    assert top('FATAL:  password authentication failed for user "shop"') == "database-down"

@@ -26,7 +26,7 @@ LOOPBACK = re.compile(
 )
 UNSPECIFIED = re.compile(r'(?:upstream: "[a-z]+://|dial tcp |connect ECONNREFUSED )0\.0\.0\.0:')
 SOCKET_NAME = re.compile(r"(?:unix:|socket )/?[\w./-]*/(?P<name>[\w.-]+\.sock)\b")
-VERSIONED = re.compile(r"\d\.?\d")
+VERSIONED = re.compile(r"\d\.?\d|php\d")
 
 
 def promote(causes, slug, confidence):
