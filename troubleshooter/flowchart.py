@@ -430,22 +430,42 @@ def _stored_versions(chart):
 def forget_versions():
     """Ask the database again on next use (after versions were recorded or removed)."""
     _versions.clear()
+    _version_ids.clear()
 
 
 def version_walked(value):
     """The stored ChartVersion a walk began on, by its carried number (text); the current
     chart's version when that is missing or unknown; None when no version is stored."""
-    from troubleshooter.models import ChartVersion
 
     chart = get()
     number = whole_number(str(value)) if value is not None else None
-    # What is kept against the version is its row and number: the stored chart, which
-    # took longer to parse than the rest of a ticket's queries, is not read.
-    versions = ChartVersion.objects.only("pk", "number")
-    found = versions.filter(number=number).first() if number else None
+    found = _version_row(number) if number else None
     if found is None and chart.version:
-        found = versions.filter(number=chart.version).first()
+        found = _version_row(chart.version)
     return found
+
+
+# Stored versions' ids by number, for the tickets that name them: (content generation,
+# number) -> id. Versions are only ever added (never changed or deleted: tickets protect
+# them), so an id found once stays right; the generation keeps a test's rolled-back
+# versions from outliving it. Saves a ticket submission a query.
+_version_ids = {}
+
+
+def _version_row(number):
+    """The ChartVersion numbered `number`, as its id and number only (the stored chart,
+    which took longer to parse than the rest of a ticket's queries, is not read)."""
+    from troubleshooter.models import ChartVersion
+
+    key = (generation.current(), number)
+    if key not in _version_ids:
+        found = ChartVersion.objects.filter(number=number).values_list("pk", flat=True).first()
+        if found is None:
+            return None
+        if len(_version_ids) > 1000:
+            _version_ids.clear()
+        _version_ids[key] = found
+    return ChartVersion(pk=_version_ids[key], number=number)
 
 
 def _pairs(params):
