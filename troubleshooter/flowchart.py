@@ -402,8 +402,17 @@ class Flowchart:
                     frontier.append((child, [*path, (node, answer.key)]))
         return None
 
+    @cached_property
+    def _entries(self):
+        return {}  # cause -> entry_for(cause): every cause article's page asks for one
+
     def entry_for(self, cause):
         """The step that decides `cause`, as a query string, or None."""
+        if cause not in self._entries:
+            self._entries[cause] = self._entry_for(cause)
+        return self._entries[cause]
+
+    def _entry_for(self, cause):
         parents = self.parents.get(cause)
         if not parents:
             return None
