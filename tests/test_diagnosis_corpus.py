@@ -58,11 +58,21 @@ def test_the_second_held_out_set_keeps_its_figure():
 
 
 def test_the_third_held_out_set_keeps_its_figure():
-    # 60.6 % and 64.8 % on its 71 lines, measured once when it was added, before any
-    # of it was read (README, The log diagnosis). Its misses are not printed.
+    # 60.6 % and 64.8 % on its 71 lines when it was added, before any of it was read;
+    # 62.0 % and 66.2 % after the patterns written since (README, The log diagnosis).
+    # Its misses are not printed.
     top1, top3, _ = score(rows("heldout_third.jsonl"), causes)
-    assert top1 >= 0.60
-    assert top3 >= 0.64
+    assert top1 >= 0.615
+    assert top3 >= 0.66
+
+
+def test_the_fourth_held_out_set_keeps_its_figure():
+    # 45.5 % and 49.5 % on its 101 lines when it was added, before any of it was read;
+    # 53.5 % and 57.4 % after the patterns written since, from the programs' own
+    # messages (README, The log diagnosis). Its misses are not printed.
+    top1, top3, _ = score(rows("heldout_fourth.jsonl"), causes)
+    assert top1 >= 0.53
+    assert top3 >= 0.57
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])

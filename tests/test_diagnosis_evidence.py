@@ -225,3 +225,46 @@ def test_nginx_connect_failing_with_a_timeout_is_the_way_there_not_a_slow_backen
 
 def test_postgresql_refusing_the_login_is_the_database():
     assert top('FATAL:  password authentication failed for user "shop"') == "database-down"
+
+
+def test_kong_naming_a_host_it_cannot_resolve_or_no_peer():
+    assert (
+        top(
+            "failed the initial dns/balancer resolve for 'orders' with: dns server error: 3 name error"
+        )
+        == "stale-dns"
+    )
+    assert top('{"message":"failure to get a peer from the ring-balancer"}') == "backend-down"
+
+
+@pytest.mark.parametrize(
+    "line", ["ERROR:    Exception in ASGI application", "ERROR in app: Exception on /cart [POST]"]
+)
+def test_an_application_exception_from_uvicorn_or_flask_is_a_crash(line):
+    assert top(line) == "backend-crash"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Verify return code: 10 (certificate has expired)",
+        "Error: certificate has expired",
+        "SSL_connect returned=1 errno=0 state=error: certificate verify failed (certificate has expired)",
+    ],
+)
+def test_an_expired_certificate_seen_by_a_client_is_the_sites_own(line):
+    assert top(line) == "certificate-expired"
+    # Between the proxy and its backend it is the upstream's TLS.
+    assert top(f"{line} while connecting to the upstream") == "upstream-tls"
+
+
+def test_cloudflare_526_names_an_expired_origin_certificate_too():
+    found = [
+        f.slug
+        for f in diagnosis.diagnose("Invalid SSL certificate Error code 526", LIBRARY).findings
+    ]
+    assert found[:2] == ["cdn-origin", "certificate-expired"]
+    found = [
+        f.slug for f in diagnosis.diagnose("Web server is down Error code 521", LIBRARY).findings
+    ]
+    assert "certificate-expired" not in found

@@ -288,9 +288,16 @@ wordpress_script = by_pattern(
     r"\b(?:wp-cron|xmlrpc|wp-login|admin-ajax)\.php\b", "wordpress-floods"
 )
 
+# A certificate that expired between the proxy and its backend is the upstream's TLS;
+# anywhere else (a browser, curl, a client of the site) it is the site's own.
+upstream_context = by_pattern(
+    r"(?i)\bupstream\b|\bbackend\b|\bproxy(?:ing)?\b|\borigin\b", "upstream-tls"
+)
+
 
 RULES = {
     "wordpress-script": wordpress_script,
+    "upstream-context": upstream_context,
     "container-loopback": container_loopback,
     "unspecified-address": unspecified_address,
     "ipv6-loopback": ipv6_loopback,
