@@ -59,10 +59,10 @@ def test_the_second_held_out_set_keeps_its_figure():
 
 def test_the_third_held_out_set_keeps_its_figure():
     # 60.6 % and 64.8 % on its 71 lines when it was added, before any of it was read;
-    # 62.0 % and 66.2 % after the patterns written since (README, The log diagnosis).
+    # 63.4 % and 66.2 % after the patterns written since (README, The log diagnosis).
     # Its misses are not printed.
     top1, top3, _ = score(rows("heldout_third.jsonl"), causes)
-    assert top1 >= 0.615
+    assert top1 >= 0.63
     assert top3 >= 0.66
 
 

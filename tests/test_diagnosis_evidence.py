@@ -268,3 +268,12 @@ def test_cloudflare_526_names_an_expired_origin_certificate_too():
         f.slug for f in diagnosis.diagnose("Web server is down Error code 521", LIBRARY).findings
     ]
     assert "certificate-expired" not in found
+
+
+def test_a_php_script_out_of_time_is_slow_not_broken():
+    line = "PHP Fatal error:  Maximum execution time of 30 seconds exceeded in /srv/app/x.php on line 9"
+    assert top(line) == "backend-slow"
+    assert (
+        top('PHP Fatal error:  Uncaught Error: Class "Foo" not found in /srv/app/x.php:3')
+        == "backend-crash"
+    )
