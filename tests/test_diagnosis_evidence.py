@@ -277,3 +277,26 @@ def test_a_php_script_out_of_time_is_slow_not_broken():
         top('PHP Fatal error:  Uncaught Error: Class "Foo" not found in /srv/app/x.php:3')
         == "backend-crash"
     )
+
+
+@pytest.mark.parametrize(
+    ("fragment", "cause"),
+    [
+        ("502 bad gateway nginx", "backend-down"),
+        ("503 service temporarily unavailable", "backend-down"),
+        ("504 gateway timeout", "backend-slow"),
+        ("worker timeout", "backend-slow"),
+        ("pm.max_children", "worker-pool-exhausted"),
+        ("server reached pm.max_children setting", "worker-pool-exhausted"),
+        ("File not found.", "proxy-config-error"),
+        ("no space left", "disk-full"),
+        ("killed process", "oom-killed"),
+    ],
+)
+def test_the_few_words_a_customer_types_from_memory(fragment, cause):
+    assert top(fragment) == cause
+
+
+@pytest.mark.parametrize("words", ["permission denied", "timed out", "no such file or directory"])
+def test_words_that_fit_any_cause_alone_give_none(words):
+    assert top(words) is None
