@@ -132,6 +132,8 @@ def test_a_diagnosed_log_line_fills_the_commands_of_other_pages(page, site):
     page.goto(f"{site}/troubleshoot/diagnose/")
     page.get_by_label("Log line").fill(line)
     page.get_by_role("button", name="Diagnose").click()
+    # The setup is learned from the answer: wait for it before leaving the page.
+    page.wait_for_load_state("networkidle")
     page.goto(f"{site}{ARTICLE}")
     assert shown_variant(page) == "runtime:php os:debian"
     expect(page.locator("var[data-setup-value=php_version]").first).to_have_text("8.3")
