@@ -15,7 +15,6 @@ from kb.diff import metadata_changes
 from kb.forms import CompareForm, FeedbackForm, PageForm
 from kb.models import (
     HEAVY_FIELDS,
-    UNSHOWN_FIELDS,
     Article,
     Category,
     Feedback,
@@ -182,7 +181,7 @@ def _get_version(slug, number, shown=False):
     download and the comparison read, for a page that shows the version."""
     versions = Version.objects.select_related("article__current_version", "article__category")
     if shown:
-        versions = versions.defer(*UNSHOWN_FIELDS, *(f"article__{field}" for field in HEAVY_FIELDS))
+        versions = versions.for_page().defer(*(f"article__{field}" for field in HEAVY_FIELDS))
     version = get_object_or_404(versions, article__slug=slug, number=number)
     return version.article, version
 
