@@ -418,3 +418,17 @@ def test_a_carried_outcome_refuses_an_oversized_log_with_the_reason(client):
     response = client.post("/troubleshoot/cause/disk-full/", {"log": "x" * 300_000})
     assert response.status_code == 400
     assert "the limit is" in response.content.decode()
+
+
+def test_the_command_reads_a_small_file_with_command_output_as_a_paste(tmp_path):
+    # The socket the log names is missing and `ls` shows another PHP version's: the
+    # output counts, as it does on the site, and the terminal says which line showed what.
+    paste = tmp_path / "paste.txt"
+    paste.write_text(
+        SOCKET_LINE.replace("php8.2", "php8.1")
+        + "\n$ ls /run/php/\nphp8.3-fpm.pid  php8.3-fpm.sock\n"
+    )
+    text = command("--file", str(paste))
+    assert "1. wrong-upstream-address" in text
+    assert "/run/php/php8.3-fpm.sock does: php8.3-fpm.pid  php8.3-fpm.sock" in text
+    assert "What the command output in it shows:" in text

@@ -1,9 +1,11 @@
 import json
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
 from troubleshooter import diagnosis
+from troubleshooter.diagnosis.context import observe
 from troubleshooter.api import as_json as json_of
 
 
@@ -43,6 +45,15 @@ class Command(BaseCommand):
             if text:
                 raise CommandError("Give either a log line or --file, not both.")
             try:
+                if os.path.getsize(file) <= diagnosis.MAX_PASTE_BYTES:
+                    # A file the size of a paste with command output in it (systemctl
+                    # status, ss, ls) is read as the site reads a paste, so that output
+                    # counts; a plain log is summarised line by line.
+                    with open(file, encoding="utf-8", errors="replace") as pasted:
+                        text = pasted.read()
+                    if observe(text.splitlines()):
+                        result = diagnosis.diagnose(text, library)
+                        return self._print(result, as_json, summary=False)
                 result = diagnosis.diagnose_file(file, library, jobs=options["jobs"])
             except OSError as exc:
                 raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
@@ -96,6 +107,12 @@ def as_text(result, data, summary=False):
             "troubleshooter at /troubleshoot/."
         )
         return "\n".join(lines)
+    observations = getattr(result, "observations", None)
+    if observations:
+        lines += ["", "What the command output in it shows:"]
+        lines += [f"   {o.says[:1].upper()}{o.says[1:]}: {o.line[:120]}" for o in observations]
+        if result.ruled_out:
+            lines.append("   So it is not: " + "; ".join(f.slug for f in result.ruled_out))
     lines.append("")
     for number, cause in enumerate(data["causes"], 1):
         lines.append(
