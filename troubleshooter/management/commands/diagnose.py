@@ -5,8 +5,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from troubleshooter import diagnosis
-from troubleshooter.diagnosis.context import observe
 from troubleshooter.api import as_json as json_of
+from troubleshooter.diagnosis.context import observe
 
 
 class Command(BaseCommand):
