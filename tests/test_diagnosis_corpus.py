@@ -41,12 +41,12 @@ def test_the_lines_it_was_tuned_on_get_the_cause_their_thread_or_source_names(
 
 
 def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
-    # 74.6 % and 81.4 % on the 558 lines (README, The log diagnosis); each batch was
+    # 75.8 % and 82.8 % on the 558 lines (README, The log diagnosis); each batch was
     # measured when it was added, before any pattern was written after it. Raise the
     # floors as the figure rises.
     top1, top3, misses = score(rows("heldout.jsonl"), causes)
-    assert top1 >= 0.745, misses
-    assert top3 >= 0.81, misses
+    assert top1 >= 0.755, misses
+    assert top3 >= 0.825, misses
 
 
 def test_the_second_held_out_set_keeps_its_figure():
@@ -69,11 +69,11 @@ def test_the_third_held_out_set_keeps_its_figure():
 
 def test_the_fourth_held_out_set_keeps_its_figure():
     # 45.5 % and 49.5 % on its 101 lines when it was added, before any of it was read;
-    # 53.5 % and 57.4 % after the patterns written since, from the programs' own
+    # 55.4 % and 59.4 % after the patterns written since, from the programs' own
     # messages (README, The log diagnosis). Its misses are not printed.
     top1, top3, _ = score(rows("heldout_fourth.jsonl"), causes)
-    assert top1 >= 0.53
-    assert top3 >= 0.57
+    assert top1 >= 0.55
+    assert top3 >= 0.59
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])
