@@ -300,3 +300,19 @@ def test_the_few_words_a_customer_types_from_memory(fragment, cause):
 @pytest.mark.parametrize("words", ["permission denied", "timed out", "no such file or directory"])
 def test_words_that_fit_any_cause_alone_give_none(words):
     assert top(words) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "cause"),
+    [
+        # Node 17 and later resolve localhost to ::1 first and print it without brackets.
+        ("Error: connect ECONNREFUSED ::1:3000", "wrong-upstream-address"),
+        (
+            "[HPM] Error occurred while proxying request localhost:3000/api to http://localhost:8080/ [ECONNREFUSED] connect ECONNREFUSED ::1:8080",
+            "wrong-upstream-address",
+        ),
+        ("Error: connect ECONNREFUSED 127.0.0.1:3000", "backend-down"),
+    ],
+)
+def test_a_refusal_on_the_ipv6_loopback_points_at_the_address(line, cause):
+    assert top(line) == cause

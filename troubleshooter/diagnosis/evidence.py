@@ -77,8 +77,9 @@ def container_refused(entry, causes):
 def ipv6_loopback(entry, causes):
     """A proxy told "localhost" may connect to ::1 while the backend listens on
     127.0.0.1 only: refused, though the backend runs."""
-    if "[::1]" in entry and re.search(
-        r'(?:upstream: "[a-z]+://|dial tcp |connect ECONNREFUSED )\[::1\]:', entry
+    # Node prints the address without brackets: "connect ECONNREFUSED ::1:3000".
+    if "::1" in entry and re.search(
+        r'(?:(?:upstream: "[a-z]+://|dial tcp )\[::1\]|connect ECONNREFUSED \[?::1\]?):\d', entry
     ):
         return promote(causes, "wrong-upstream-address", max(dict(causes).values()))
     return causes
