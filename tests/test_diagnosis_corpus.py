@@ -26,7 +26,7 @@ TUNING = [
     ("more_lines.jsonl", 0.92, 0.97),
     ("later_lines.jsonl", 0.93, 0.97),
     ("app_lines.jsonl", 0.97, 0.97),
-    ("stack_lines.jsonl", 0.90, 0.93),
+    ("stack_lines.jsonl", 0.90, 0.94),
     ("source_messages.jsonl", 0.98, 0.98),
 ]
 
