@@ -432,3 +432,17 @@ def test_the_command_reads_a_small_file_with_command_output_as_a_paste(tmp_path)
     assert "1. wrong-upstream-address" in text
     assert "/run/php/php8.3-fpm.sock does: php8.3-fpm.pid  php8.3-fpm.sock" in text
     assert "What the command output in it shows:" in text
+
+
+@pytest.mark.parametrize(
+    ("log", "heading"),
+    [
+        ("upstream sent too big header", "This is: "),
+        # One cause read at a low confidence is not stated as a fact.
+        ("Segmentation fault (core dumped)", "Possibly: "),
+    ],
+)
+def test_the_heading_says_how_sure_a_single_cause_is(client, log, heading):
+    html = client.post("/troubleshoot/diagnose/", {"log": log}).content.decode()
+    title = re.search(r'<h2 id="diagnosis-title">([^<]*)', html).group(1)
+    assert title.startswith(heading)
