@@ -3,6 +3,7 @@ import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.text import capfirst
 
 from troubleshooter import diagnosis
 from troubleshooter.api import as_json as json_of
@@ -110,7 +111,7 @@ def as_text(result, data, summary=False):
     observations = getattr(result, "observations", None)
     if observations:
         lines += ["", "What the command output in it shows:"]
-        lines += [f"   {o.says[:1].upper()}{o.says[1:]}: {o.line[:120]}" for o in observations]
+        lines += [f"   {capfirst(o.says)}: {o.line[:120]}" for o in observations]
         if result.ruled_out:
             lines.append("   So it is not: " + "; ".join(f.slug for f in result.ruled_out))
     lines.append("")
