@@ -50,7 +50,7 @@ from tests.deploy.stack import (  # noqa: E402
 # BENCH_ROWS=dashboard,events (any of ROW_GROUPS) runs only those rows, with the
 # static-file yardstick measured before them.
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", 10_000))
-ROW_GROUPS = ("site", "sqlite-search", "diagnose", "events", "dashboard")
+ROW_GROUPS = ("site", "tickets", "sqlite-search", "diagnose", "events", "dashboard")
 ROWS = [name.strip() for name in os.environ.get("BENCH_ROWS", ",".join(ROW_GROUPS)).split(",")]
 if set(ROWS) - set(ROW_GROUPS):
     sys.exit(
@@ -279,8 +279,12 @@ def site_rows(bench, slugs, queries, master):
         bench.wrk("Gunicorn: POST /api/diagnose, one line", g, ["/api/diagnose"], c,
                   method="POST", body=body, headers=form)  # fmt: skip
     diagnose_pastes(bench, g)
+
+
+def ticket_rows(bench):
+    form = {**PROXIED, "Content-Type": "application/x-www-form-urlencoded"}
     tickets_before = count_tickets(bench.env)
-    row = submit_tickets(bench, g, form)
+    row = submit_tickets(bench, bench.gunicorn_url, form)
     time.sleep(1)  # requests wrk gave up waiting for may still be finishing
     saved = count_tickets(bench.env) - tickets_before
     row.notes.append(f"{saved:,} tickets saved of {row.sent:,} sent ({row.requests:,} answered)")
@@ -591,6 +595,10 @@ def main():
                 prepare_rows(bench, slugs, stack.gunicorn.pid)
                 if "site" in ROWS:
                     site_rows(bench, slugs, queries, stack.gunicorn.pid)
+                if "tickets" in ROWS:
+                    ticket_rows(bench)
+                else:
+                    yardstick(bench, "after")
                 if "events" in ROWS:
                     beacon_row(bench)
                 if "dashboard" in ROWS:
