@@ -1,5 +1,7 @@
 """The rest of a matched line reorders its pattern's causes (content/diagnosis/patterns.md `weigh:`)."""
 
+import dataclasses
+
 import pytest
 from django.conf import settings
 
@@ -316,3 +318,41 @@ def test_words_that_fit_any_cause_alone_give_none(words):
 )
 def test_a_refusal_on_the_ipv6_loopback_points_at_the_address(line, cause):
     assert top(line) == cause
+
+
+# The layer that reads any program's errors, on its own: what a line from a program
+# with no pattern of its own is left with.
+ANY_PROGRAM_ONLY = dataclasses.replace(
+    LIBRARY, groups=[((), any_program) for _, any_program in LIBRARY.groups], candidates={}
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "cause"),
+    [
+        # "while SSL handshaking" alone is a visitor's TLS; "to upstream" is the proxy's.
+        (
+            "SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) "
+            "while SSL handshaking to upstream",
+            "upstream-tls",
+        ),
+        ("SEVERE: All threads (200) are currently busy, waiting.", "worker-pool-exhausted"),
+        ("Couldn't create FastCGI listen socket on port 127.0.0.1:9000", "backend-down"),
+        ("Script /srv/app/server.js had too many unstable restarts (16). Stopped.", "backend-down"),
+        ("[3619581.644080] node invoked oom-killer: gfp_mask=0x24280ca, order=0", "oom-killed"),
+        ("api.internal could not be resolved (3: Host not found)", "stale-dns"),
+        ("! Terminating timed out worker (worker failed to check in within 60 seconds)", "backend-slow"),
+        ('desc="Connection closed without response" status=503', "backend-crash"),
+    ],
+)
+def test_the_any_program_layer_reads_the_meaning_whoever_wrote_it(line, cause):
+    findings = diagnosis.diagnose(line, ANY_PROGRAM_ONLY).findings
+    assert findings and findings[0].slug == cause
+
+
+def test_the_any_program_layer_leaves_a_visitors_own_tls_alone():
+    line = (
+        "SSL_do_handshake() failed (SSL: error:0A000102:SSL routines::unsupported protocol) "
+        "while SSL handshaking, client: 203.0.113.9, server: 0.0.0.0:443"
+    )
+    assert diagnosis.diagnose(line, ANY_PROGRAM_ONLY).findings == []
