@@ -341,7 +341,10 @@ ANY_PROGRAM_ONLY = dataclasses.replace(
         ("Script /srv/app/server.js had too many unstable restarts (16). Stopped.", "backend-down"),
         ("[3619581.644080] node invoked oom-killer: gfp_mask=0x24280ca, order=0", "oom-killed"),
         ("api.internal could not be resolved (3: Host not found)", "stale-dns"),
-        ("! Terminating timed out worker (worker failed to check in within 60 seconds)", "backend-slow"),
+        (
+            "! Terminating timed out worker (worker failed to check in within 60 seconds)",
+            "backend-slow",
+        ),
         ('desc="Connection closed without response" status=503', "backend-crash"),
     ],
 )

@@ -43,7 +43,9 @@ ANY = "any"
 # What a proxy logs about its own clients (a browser's old TLS version, a closed tab):
 # noise for a 5xx, so the layer that reads any error leaves such lines alone.
 CLIENT_SIDE = re.compile(
-    r"while (?:SSL handshaking(?! to upstream)|reading client request|reading PROXY protocol|sending to client)"
+    # "while SSL handshaking to upstream" is the proxy's own TLS to its backend.
+    r"while (?:SSL handshaking(?! to upstream)|reading client request|reading PROXY protocol"
+    r"|sending to client)"
     r"|client (?:closed|prematurely closed) (?:the )?connection|client intended to send too large"
 )
 
