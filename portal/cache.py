@@ -75,7 +75,25 @@ def _delta(key, delta=1, version=None):
     return delta  # as if the counter started again at zero
 
 
+def _first_count(key, timeout=None):
+    return 1  # as if the counter started again, as incr() does without Redis
+
+
 class ResilientRedisCache(RedisCache):
+    @_or(_first_count)
+    def count_up(self, key, timeout=None):
+        """Add one to a counter created at 0 for `timeout` seconds (None: no expiry);
+        the new value. One round trip, where add() then incr() take three (incr()
+        asks whether the key exists first), and the two steps cannot be split by the
+        counter expiring between them: a rate limit counts every request with it."""
+        key = self.make_and_validate_key(key)
+        client = self._cache.get_client(key, write=True)
+        expiry = {} if timeout is None else {"px": max(1, round(timeout * 1000))}
+        pipeline = client.pipeline()  # MULTI ... EXEC: both or neither
+        pipeline.set(key, 0, nx=True, **expiry)
+        pipeline.incr(key)
+        return pipeline.execute()[1]
+
     get = _or(_default)(RedisCache.get)
     get_many = _or(_empty)(RedisCache.get_many)
     has_key = _or(_false)(RedisCache.has_key)

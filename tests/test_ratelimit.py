@@ -31,3 +31,16 @@ def test_a_very_long_key_is_cut_to_fit(settings):
     key = "ratelimit:x:" + "a" * 1000
     assert ratelimit.increment(key, 60) == 1
     assert ratelimit.count(key) == 1
+
+
+@pytest.mark.cache
+def test_a_counter_in_redis_counts_in_one_round_trip_and_starts_again_when_its_window_ends():
+    from django.core.cache import cache
+
+    cache.delete_many(["ratelimit:redis", "ratelimit:forever"])
+    assert [ratelimit.increment("ratelimit:redis", 0.3) for _ in range(3)] == [1, 2, 3]
+    assert ratelimit.count("ratelimit:redis") == 3
+    time.sleep(0.4)
+    assert ratelimit.count("ratelimit:redis") == 0
+    assert ratelimit.increment("ratelimit:redis", 60) == 1
+    assert ratelimit.increment("ratelimit:forever", None) == 1
