@@ -24,10 +24,16 @@ from kb.models import (
 )
 from lib import generation, votes
 from lib.diff import compare as compare_lines
+from lib.prepared import Prepared
 
 SHORT = 300  # seconds: current pages revalidate with their ETag after this
 IMMUTABLE = 365 * 24 * 3600
 
+
+# The current article's page, with what it shows around its stored article: compiled
+# once per process (lib.prepared), as only the slug changes. Unordered: the slug is
+# unique, and ordering the one row cost a fifth of the query's compiling.
+PAGE_ARTICLE = Prepared(lambda slug: Article.objects.for_page().filter(slug=slug).order_by()[:1])
 
 PER_PAGE = 50  # articles on a page of a category or a tag
 PREVIEW = 5  # articles the index shows for each category
@@ -128,9 +134,7 @@ def _current_page_etag(request, slug):
     the request: one query for both, not one for the ETag and one for the page."""
     if "HTTP_IF_NONE_MATCH" in request.META:
         return _article_etag(request, slug)
-    # Unordered: the slug is unique, and ordering the one row cost a fifth of the
-    # query's compiling.
-    article = next(iter(Article.objects.for_page().filter(slug=slug).order_by()[:1]), None)
+    article = PAGE_ARTICLE.first(slug)
     if article is None:
         return None
     request.kb_article = article
@@ -162,9 +166,9 @@ def _version_page(request, article, version, stored_body=None):
 @require_safe
 @condition(etag_func=_current_page_etag)
 def article(request, slug):
-    article = getattr(request, "kb_article", None) or get_object_or_404(
-        Article.objects.for_page(), slug=slug
-    )
+    article = getattr(request, "kb_article", None) or PAGE_ARTICLE.first(slug)
+    if article is None:
+        raise Http404("No article here.")
     version = article.current_version
     if version is None:
         raise Http404("This article has no published version.")
