@@ -7,12 +7,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from lib import ratelimit
+from lib.prepared import Prepared
 from tickets import mail
 from tickets.forms import PrefillForm, TicketForm, version_or_none
 from tickets.models import Ticket
 from troubleshooter import flowchart
 
 log = logging.getLogger(__name__)
+# The ticket a form's submission id already made, if any: compiled once (lib.prepared),
+# as every submission asks. Only its reference makes the status address; no ordering,
+# as submissions are unique.
+SUBMITTED = Prepared(
+    lambda submission: Ticket.objects.filter(submission=submission).only("reference").order_by()[:1]
+)
 SENT = "?sent=1"  # the status page then opens with the confirmation
 NOT_SAVED = (
     "We could not save your ticket just now because of a fault on our side. Everything "
@@ -71,9 +78,7 @@ def new(request):
 
 
 def _save(request, form):
-    # Only its reference makes the status address; no ordering, as submissions are unique.
-    submitted = Ticket.objects.filter(submission=form.cleaned_data["submission"])
-    existing = submitted.only("reference").order_by().first()
+    existing = SUBMITTED.first(form.cleaned_data["submission"])
     if existing:  # the same form sent twice: a double click, or Back and send again
         return redirect(existing.get_status_url() + SENT)
     if not ratelimit.allow(request, "tickets", settings.TICKETS_PER_HOUR):
