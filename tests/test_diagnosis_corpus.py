@@ -76,6 +76,14 @@ def test_the_fourth_held_out_set_keeps_its_figure():
     assert top3 >= 0.59
 
 
+def test_the_fifth_held_out_set_keeps_its_figure():
+    # 57.3 % and 62.7 % on its 75 lines when it was added, before any of its gathering
+    # was read (README, The log diagnosis). Its misses are not printed.
+    top1, top3, _ = score(rows("heldout_fifth.jsonl"), causes)
+    assert top1 >= 0.57
+    assert top3 >= 0.62
+
+
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])
 def test_normal_operation_gives_no_cause(row):
     assert causes(row["log"]) == []
