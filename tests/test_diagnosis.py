@@ -130,6 +130,18 @@ def test_it_reads_html_escaped_quoted_and_junk_trailed_text():
     assert causes(f"> {NGINX}")[:1] == ["backend-down"]
 
 
+def test_it_reads_typographic_quotes_fullwidth_forms_and_spaces_that_do_not_break():
+    # As a word processor, a forum or an input method leaves a pasted line.
+    line = (
+        "upstream sent \uff02Content-Length\uff02 and \uff02Transfer-Encoding\uff02 headers at "
+        "the same time while reading response header from upstream"
+    )
+    assert causes(line)[:1] == ["invalid-upstream-response"]
+    smart = "nginx: [emerg]\u00a0host not found in upstream \u201cbackend:8000\u201d in /etc/nginx/conf.d/app.conf:3"
+    assert set(causes(smart)[:2]) == {"docker-network", "stale-dns"}
+    assert causes(NGINX.replace('"', "\u201d").replace(":", "\uff1a"))[:1] == ["backend-down"]
+
+
 def test_it_reads_journald_and_compose_prefixes():
     journald = f"Nov 21 03:12:45 web nginx[2211]: {NGINX}"
     assert causes(journald)[:1] == ["backend-down"]

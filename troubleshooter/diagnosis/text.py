@@ -39,6 +39,16 @@ OUTPUT = re.compile(
 # Terminals wrap at these widths mid-word; other wrapping happens at spaces.
 HARD_WRAP_WIDTHS = {80, 100, 120, 132, 160, 200}
 QUOTES = "\"'`“”‘’"
+# What word processors, forums and input methods put in place of the ASCII a log
+# printed: typographic quotes, the fullwidth forms of ASCII (U+FF01 to U+FF5E, as in
+# ＂Content-Length＂) and spaces that do not break. Patterns are written in ASCII.
+TYPOGRAPHIC = str.maketrans(
+    {
+        **{chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)},
+        "“": '"', "”": '"', "„": '"', "‟": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'",
+        "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u3000": " ",
+    }
+)  # fmt: skip
 # A comma or semicolon left from a list, or the "$" that `cat -A` shows at line ends.
 TRAILING_JUNK = re.compile(r"(?:[\s,;]|(?<=\S)\$)+$")
 
@@ -65,11 +75,13 @@ def without_trailing_junk(line):
 
 
 def normalise(text):
-    """Pasted text as log entries: HTML entities decoded, quotes and chat artefacts
-    stripped, wrapped lines joined back. Returns (entries, number of non-empty lines)."""
+    """Pasted text as log entries: HTML entities decoded, typographic and fullwidth
+    characters made ASCII, quotes and chat artefacts stripped, wrapped lines joined back. Returns (entries, number of non-empty lines)."""
     if "&" in text:
         text = unescape(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    if not text.isascii():
+        text = text.translate(TYPOGRAPHIC)
     entries, lines = [], 0
     previous_length = 0
     for raw in text.split("\n"):
