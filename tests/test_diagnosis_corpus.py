@@ -27,6 +27,7 @@ TUNING = [
     ("later_lines.jsonl", 0.93, 0.97),
     ("app_lines.jsonl", 0.97, 0.97),
     ("stack_lines.jsonl", 0.90, 0.94),
+    ("varied_lines.jsonl", 0.80, 0.90),
     ("source_messages.jsonl", 0.98, 0.98),
 ]
 
