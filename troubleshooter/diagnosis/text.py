@@ -76,7 +76,8 @@ def without_trailing_junk(line):
 
 def normalise(text):
     """Pasted text as log entries: HTML entities decoded, typographic and fullwidth
-    characters made ASCII, quotes and chat artefacts stripped, wrapped lines joined back. Returns (entries, number of non-empty lines)."""
+    characters made ASCII, quotes and chat artefacts stripped, wrapped lines joined
+    back. Returns (entries, number of non-empty lines)."""
     if "&" in text:
         text = unescape(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
