@@ -375,6 +375,19 @@ def test_no_php_commands_for_a_backend_that_is_not_php():
     assert "ss -ltnp 'sport = :8000'" in runs
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "SEVERE: All threads (200) are currently busy, waiting. Increase maxThreads (200)",
+        "[2026-12-02 14:07:31 +0000] [1201] [CRITICAL] WORKER TIMEOUT (pid:1240)",
+        "2018-02-04 13:02:59,944 WARNING daphne.server Application instance took too long to shut down and was killed.",
+    ],
+)
+def test_an_app_server_that_is_not_php_gets_no_php_fpm_commands(line):
+    runs = [c["run"] for c in diagnosis.diagnose(line, LIBRARY).commands(limit=3)]
+    assert runs and not any("php" in run for run in runs)
+
+
 # A paste read as a whole -----------------------------------------------------------------
 
 REFUSED_3000 = '2026/11/21 03:12:45 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.7, server: example.com, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:3000/", host: "example.com"'

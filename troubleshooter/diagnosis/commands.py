@@ -14,7 +14,10 @@ from lib.yoursetup import LINK_VALUES
 
 PLACEHOLDER = re.compile(r"@([a-z_]+)@")
 # Backends that are not PHP: no PHP-FPM greps for them.
-NOT_PHP = {"gunicorn", "uwsgi", "node", "pm2", "puma", "unicorn", "passenger", "go", "heroku"}
+NOT_PHP = {
+    "gunicorn", "uwsgi", "daphne", "node", "pm2", "puma", "unicorn", "passenger", "go",
+    "tomcat", "iis", "heroku",
+}  # fmt: skip
 # Commands that only make sense when the value is known (they are left out otherwise).
 ONLY_WHEN_KNOWN = {"fastcgi_target"}
 
