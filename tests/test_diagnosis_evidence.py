@@ -359,3 +359,16 @@ def test_the_any_program_layer_leaves_a_visitors_own_tls_alone():
         "while SSL handshaking, client: 203.0.113.9, server: 0.0.0.0:443"
     )
     assert diagnosis.diagnose(line, ANY_PROGRAM_ONLY).findings == []
+
+
+def test_the_docker_command_refused_its_daemons_socket_is_not_the_sites_fault():
+    line = (
+        "Got permission denied while trying to connect to the Docker daemon socket at "
+        'unix:///var/run/docker.sock: Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/containers/json": '
+        "dial unix /var/run/docker.sock: connect: permission denied"
+    )
+    assert top(line) is None
+    # A proxy refused its backend's socket still is.
+    assert top("connect() to unix:/run/php/php8.3-fpm.sock failed (13: Permission denied)") == (
+        "socket-permission"
+    )
