@@ -289,3 +289,18 @@ def test_a_worker_that_vanished_on_a_machine_out_of_memory_was_most_likely_kille
         "Swap:             0           0           0",
     )
     assert ranked(result)[:2] == ["oom-killed", "backend-crash"]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["curl: (52) Empty reply from server", "curl: (56) Recv failure: Connection reset by peer"],
+)
+def test_a_published_container_port_that_answers_nothing_points_at_the_apps_own_loopback(reply):
+    running = '3f2a1b9c8d7e   shop:latest   "node server.js"   2 hours ago   Up 2 hours   0.0.0.0:3000->3000/tcp   shop-app-1'
+    result = diagnose(
+        "$ docker ps", DOCKER_PS_HEADER, running, "$ curl -I http://localhost:3000", reply
+    )
+    assert result.findings[0].slug == "docker-network"
+    # The same reply from a port no container publishes stays what it reads as alone.
+    alone = diagnose("$ curl -I http://localhost:8080", reply)
+    assert alone.findings[0].slug == "backend-crash"

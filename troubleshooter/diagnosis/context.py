@@ -89,6 +89,11 @@ STARTED = re.compile(
     r"|\bStarted [\w@.-]+\.service\b"
 )
 CURL_STATUS = re.compile(r"^HTTP/[\d.]+ (?P<code>\d{3})\b")
+# curl got a connection and then nothing: what a port Docker publishes gives when the
+# app in the container listens on the container's own 127.0.0.1 only.
+CURL_NOTHING = re.compile(
+    r"^curl: \((?:52|56)\) (?:Empty reply from server|Recv failure: Connection reset by peer)"
+)
 # The curl command before it, for the port it asked: curl -I http://127.0.0.1:3000/
 CURL_COMMAND = re.compile(
     r"^(?:sudo )?curl\b.*?\s(?:'|\")?(?:https?://)?(?:127\.0\.0\.1|localhost|\[::1\]|[\w.-]+)"
@@ -298,6 +303,7 @@ def observe(lines):
     stopped = started = None  # the entry of the last stop, of the first start after it
     listed = ""  # the folder the last `ls` command listed, for the names it printed
     asked, answered = "", {}  # the port the last curl command asked; port -> its answer
+    nothing = {}  # port -> the curl line that got a connection but no answer from it
     for entry in entries:
         if prompt := PROMPT.match(entry):
             entry = entry[prompt.end() :]
@@ -306,6 +312,9 @@ def observe(lines):
             curl = CURL_COMMAND.match(entry)
             asked = curl.group("port") if curl else ""
             continue
+        if asked and entry.startswith("curl: (") and CURL_NOTHING.match(entry):
+            nothing.setdefault(asked, entry)
+            asked = ""
         if "Shutting down" in entry and STOPPED.search(entry):
             stopped, started = entry, None
         elif stopped and started is None and STARTED.search(entry):
@@ -398,6 +407,18 @@ def observe(lines):
                 {"oom-killed": 0.65},
             )
         )
+    for port, entry in nothing.items():
+        if port in published:
+            observations.append(
+                Observation(
+                    entry,
+                    f"a container publishes port {port} and accepts the connection but "
+                    "answers nothing, as when the app in it listens on the container's own "
+                    "127.0.0.1 only",
+                    {"backend-crash": -0.25, "backend-down": -0.1},
+                    {"docker-network": 0.7},
+                )
+            )
     # What the log lines name is compared with what the output shows, if it shows any.
     shown = (listening, published, announced, unix_listening, sockets, missing_paths, answered)
     targets = Targets.of(entries) if any(shown) or network_names else Targets()
