@@ -85,6 +85,14 @@ def test_the_fifth_held_out_set_keeps_its_figure():
     assert top3 >= 0.62
 
 
+def test_the_sixth_held_out_set_keeps_its_figure():
+    # 60.3 % and 66.7 % on its 63 lines when it was added, before any of it was read
+    # (README, The log diagnosis). Its misses are not printed.
+    top1, top3, _ = score(rows("heldout_sixth.jsonl"), causes)
+    assert top1 >= 0.60
+    assert top3 >= 0.66
+
+
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])
 def test_normal_operation_gives_no_cause(row):
     assert causes(row["log"]) == []
