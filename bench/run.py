@@ -21,6 +21,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -85,6 +86,7 @@ class Row:
     sent: int
     notes: list = field(default_factory=list)
     saved: int | None = None
+    cpu_ms: dict = field(default_factory=dict)  # CPU milliseconds a request, by program
 
 
 @dataclass
@@ -115,9 +117,11 @@ class Bench:
                    "--timeout", "10s", "-s", str(LUA)]  # fmt: skip
         for name, value in (headers or {}).items():
             command += ["-H", f"{name}: {value}"]
+        cpu_before, children_before = cpu_by_program(self.stack.gunicorn.pid), _children_cpu()
         finished = subprocess.run(
             [*command, url, "--", *arguments], capture_output=True, text=True, check=True
         )
+        cpu_after, children_after = cpu_by_program(self.stack.gunicorn.pid), _children_cpu()
         line = next(x for x in finished.stdout.splitlines() if x.startswith("BENCH "))
         figures = json.loads(line.removeprefix("BENCH "))
         errors = sum(figures["errors"].values())
@@ -126,12 +130,17 @@ class Bench:
             figures["requests"] / (figures["duration_us"] / 1e6),
             figures["p50_us"] / 1000, figures["p99_us"] / 1000, errors, figures["sent"],
         )  # fmt: skip
+        row.cpu_ms = cpu_spent(
+            cpu_before, cpu_after, children_after - children_before, figures["requests"]
+        )
         if errors:
             row.notes.append(f"errors: {figures['errors']}")
         self.rows.append(row)
+        cpu = ", ".join(f"{name} {ms:.2f}" for name, ms in row.cpu_ms.items())
         print(
             f"  {label:44} c={connections:<3} {row.rate:9,.0f} req/s  p50 {row.p50_ms:7.2f} ms"
-            f"  p99 {row.p99_ms:7.2f} ms  errors {errors}",
+            f"  p99 {row.p99_ms:7.2f} ms  errors {errors}"
+            + (f"\n      CPU ms a request: {cpu}" if cpu else ""),
             flush=True,
         )
         return row
@@ -187,6 +196,12 @@ def csrf_pair(bench):
     return cookie, token
 
 
+def _children_cpu():
+    """CPU seconds this process's finished children (each wrk run) have used."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _cpu_ticks(master):
     total = 0
     for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
@@ -196,6 +211,41 @@ def _cpu_ticks(master):
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_program(gunicorn):
+    """CPU seconds each program on the machine has used so far, by name: the Gunicorn
+    master's children are "gunicorn", the rest go by their command name (postgres,
+    redis-server, nginx, python for the mail sender and the SMTP server, ...)."""
+    workers = set(Path(f"/proc/{gunicorn}/task/{gunicorn}/children").read_text().split())
+    used = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm, rest = (entry / "stat").read_text().split("(", 1)[1].rsplit(")", 1)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        fields = rest.split()
+        name = "gunicorn" if entry.name in workers else comm
+        used[name] = used.get(name, 0) + (int(fields[11]) + int(fields[12])) / TICK
+    return used
+
+
+def cpu_spent(before, after, children_seconds, requests):
+    """Milliseconds of CPU per request by program between two `cpu_by_program()`
+    readings, wrk (a finished child, so not in /proc) included; the biggest first."""
+    spent = {name: after[name] - before.get(name, 0) for name in after}
+    spent["wrk"] = children_seconds
+    per_request = {
+        name: seconds * 1000 / max(requests, 1)
+        for name, seconds in spent.items()
+        if seconds * 1000 / max(requests, 1) >= 0.05
+    }
+    return dict(sorted(per_request.items(), key=lambda item: -item[1]))
 
 
 def settle(master, quiet=0.3, longest=60):
@@ -258,8 +308,10 @@ def site_rows(bench, slugs, queries, master):
     for c in (1, 32):
         bench.wrk("nginx site config: article", n, [article], c, headers={"Host": HOST})
     # Each request a page cache miss: a query string the page ignores makes each new.
+    # The sitemap's second page, or its only one when a short run has too few articles.
+    sitemap_page = 2 if bench.get("/sitemap-articles.xml?p=2").status == 200 else 1
     for label, path in (("/kb/", "/kb/?r="), ("the sitemap index", "/sitemap.xml?r="),
-                        ("a page of the sitemap", "/sitemap-articles.xml?p=2&r=")):  # fmt: skip
+                        ("a page of the sitemap", f"/sitemap-articles.xml?p={sitemap_page}&r=")):  # fmt: skip
         paths = [f"{path}{n}" for n in range(20_000)]
         bench.wrk(f"Gunicorn: {label}, page cache cold", g, paths, 1, headers=PROXIED)
     permalink = f"/kb/{slugs[0]}/v1/"
