@@ -28,6 +28,7 @@ TUNING = [
     ("app_lines.jsonl", 0.97, 0.97),
     ("stack_lines.jsonl", 0.90, 0.94),
     ("varied_lines.jsonl", 0.80, 0.90),
+    ("wider_lines.jsonl", 0.89, 0.94),
     ("source_messages.jsonl", 0.98, 0.98),
 ]
 
@@ -91,6 +92,14 @@ def test_the_sixth_held_out_set_keeps_its_figure():
     top1, top3, _ = score(rows("heldout_sixth.jsonl"), causes)
     assert top1 >= 0.60
     assert top3 >= 0.66
+
+
+def test_the_seventh_held_out_set_keeps_its_figure():
+    # 74.0 % and 82.0 % on its 50 lines when it was added, before any of its gathering
+    # was read (README, The log diagnosis). Its misses are not printed.
+    top1, top3, _ = score(rows("heldout_seventh.jsonl"), causes)
+    assert top1 >= 0.74
+    assert top3 >= 0.82
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])

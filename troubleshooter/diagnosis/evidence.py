@@ -251,6 +251,17 @@ def proxy_to_itself(entry, causes):
     return causes
 
 
+# Docker's embedded DNS server (127.0.0.11) answers inside a container on a user-defined
+# network only: refused or silent there, the proxy runs on the default bridge, under
+# Podman or on the host, where that resolver does not exist. A name it does not know
+# ("Host not found", "no such host") is a container gone, which the pattern's order says.
+docker_dns = by_pattern(
+    r"127\.0\.0\.11(?::53)?\b[^\n]{0,80}(?:refused|timed? ?out|i/o timeout)"
+    r"|(?:refused|timed? ?out|i/o timeout)[^\n]{0,80}127\.0\.0\.11\b",
+    "docker-network",
+)
+
+
 # SIGKILL (9) is what the kernel's OOM killer sends; other signals are crashes.
 signal_nine = by_pattern(r"signal 9\b|signal=9\b|status=9/KILL|SIGKILL", "oom-killed")
 
@@ -310,6 +321,7 @@ RULES = {
     "cloud-lb-detail": cloud_lb_detail,
     "vcl-compile": vcl_compile,
     "signal-nine": signal_nine,
+    "docker-dns": docker_dns,
     "web-server-unit": web_server_unit,
     "web-port": web_port,
     "probe-detail": probe_detail,
