@@ -217,9 +217,10 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_by_program(gunicorn):
-    """CPU seconds each program on the machine has used so far, by name: the Gunicorn
-    master's children are "gunicorn", the rest go by their command name (postgres,
-    redis-server, nginx, python for the mail sender and the SMTP server, ...)."""
+    """CPU seconds each process on the machine has used so far, keyed by its pid and
+    start time, with the program's name: the Gunicorn master's children are
+    "gunicorn", the rest go by their command name (postgres, redis-server, nginx,
+    python for the mail sender and the SMTP server, ...)."""
     workers = set(Path(f"/proc/{gunicorn}/task/{gunicorn}/children").read_text().split())
     used = {}
     for entry in Path("/proc").iterdir():
@@ -231,15 +232,20 @@ def cpu_by_program(gunicorn):
             continue
         fields = rest.split()
         name = "gunicorn" if entry.name in workers else comm
-        used[name] = used.get(name, 0) + (int(fields[11]) + int(fields[12])) / TICK
+        seconds = (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+        used[(entry.name, fields[19])] = (name, seconds)  # starttime tells a reused pid
     return used
 
 
 def cpu_spent(before, after, children_seconds, requests):
     """Milliseconds of CPU per request by program between two `cpu_by_program()`
-    readings, wrk (a finished child, so not in /proc) included; the biggest first."""
-    spent = {name: after[name] - before.get(name, 0) for name in after}
-    spent["wrk"] = children_seconds
+    readings, wrk (a finished child, so not in /proc) included; the biggest first. A
+    process started since the first reading counts whole (a PostgreSQL backend for a
+    new connection); one that ended before the second is missed."""
+    spent = {"wrk": children_seconds}
+    for process, (name, seconds) in after.items():
+        earlier = before.get(process, (name, 0))[1]
+        spent[name] = spent.get(name, 0) + seconds - earlier
     per_request = {
         name: seconds * 1000 / max(requests, 1)
         for name, seconds in spent.items()
