@@ -304,3 +304,26 @@ def test_a_published_container_port_that_answers_nothing_points_at_the_apps_own_
     # The same reply from a port no container publishes stays what it reads as alone.
     alone = diagnose("$ curl -I http://localhost:8080", reply)
     assert alone.findings[0].slug == "backend-crash"
+    # It keeps Docker's proxy in the first three, as a port on this machine that drops
+    # the connection is one; a remote host's port is not.
+    assert "docker-network" in ranked(alone)[:3]
+    remote = diagnose("$ curl -I http://example.com:8080", reply)
+    assert "docker-network" not in ranked(remote)
+
+
+def test_wget_dropped_by_a_local_port_keeps_dockers_proxy_in_view():
+    result = diagnose(
+        "--2024-12-24 23:22:29--  http://127.0.0.1:9000/",
+        "Connecting to 127.0.0.1:9000... connected.",
+        "HTTP request sent, awaiting response... Read error (Connection reset by peer) in headers.",
+    )
+    assert ranked(result)[:2] == ["backend-crash", "docker-network"]
+    assert "port 9000 on this machine accepts the connection" in " ".join(says(result))
+
+
+def test_a_prompt_that_shows_the_time_still_starts_a_command():
+    result = diagnose(
+        "15:18 $ curl http://127.0.0.1:8000/logs",
+        "curl: (56) Recv failure: Connection reset by peer",
+    )
+    assert "docker-network" in ranked(result)[:3]

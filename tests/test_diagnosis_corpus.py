@@ -29,6 +29,7 @@ TUNING = [
     ("stack_lines.jsonl", 0.90, 0.94),
     ("varied_lines.jsonl", 0.80, 0.90),
     ("wider_lines.jsonl", 0.89, 0.94),
+    ("client_lines.jsonl", 0.95, 0.99),
     ("source_messages.jsonl", 0.98, 0.98),
 ]
 
@@ -80,10 +81,11 @@ def test_the_fourth_held_out_set_keeps_its_figure():
 
 def test_the_fifth_held_out_set_keeps_its_figure():
     # 57.3 % and 62.7 % on its 75 lines when it was added, before any of its gathering
-    # was read (README, The log diagnosis). Its misses are not printed.
+    # was read; 58.7 % and 64.0 % after later rounds (README, The log diagnosis). Its
+    # misses are not printed.
     top1, top3, _ = score(rows("heldout_fifth.jsonl"), causes)
-    assert top1 >= 0.57
-    assert top3 >= 0.62
+    assert top1 >= 0.58
+    assert top3 >= 0.64
 
 
 def test_the_sixth_held_out_set_keeps_its_figure():
@@ -100,6 +102,15 @@ def test_the_seventh_held_out_set_keeps_its_figure():
     top1, top3, _ = score(rows("heldout_seventh.jsonl"), causes)
     assert top1 >= 0.74
     assert top3 >= 0.82
+
+
+def test_the_eighth_held_out_set_keeps_its_figure():
+    # 74.0 % and 84.0 % on its 50 lines when it was added, before any of its gathering
+    # was read; 76.0 % and 86.0 % after the patterns written from the other half (README,
+    # The log diagnosis). Its misses are not printed.
+    top1, top3, _ = score(rows("heldout_eighth.jsonl"), causes)
+    assert top1 >= 0.76
+    assert top3 >= 0.86
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])

@@ -96,9 +96,18 @@ CURL_NOTHING = re.compile(
 )
 # The curl command before it, for the port it asked: curl -I http://127.0.0.1:3000/
 CURL_COMMAND = re.compile(
-    r"^(?:sudo )?curl\b.*?\s(?:'|\")?(?:https?://)?(?:127\.0\.0\.1|localhost|\[::1\]|[\w.-]+)"
+    r"^(?:sudo )?curl\b.*?\s(?:'|\")?(?:https?://)?(?P<host>127\.0\.0\.1|localhost|\[::1\]|[\w.-]+)"
     r":(?P<port>\d{2,5})\b"
 )
+# wget says where it connected before it says what it got: a reset or nothing at all.
+WGET_CONNECTED = re.compile(
+    r"\bConnecting to (?P<host>[\w.-]+|\[[\w:]+\])(?:\|[^|]*\|)?:(?P<port>\d{2,5})"
+    r"\.\.\. connected\."
+)
+WGET_NOTHING = re.compile(
+    r"\b(?:Read error \(Connection reset by peer\) in headers|No data received)\."
+)
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
 # A command the customer ran (its prompt already removed) and the lines of output that
 # are only headers or framing: read, but not log lines that "matched nothing".
 COMMAND = re.compile(
@@ -310,10 +319,15 @@ def observe(lines):
             command = LS_COMMAND.match(entry)
             listed = command.group("dir").rstrip("/") if command else ""
             curl = CURL_COMMAND.match(entry)
-            asked = curl.group("port") if curl else ""
+            asked, asked_host = (curl.group("port"), curl.group("host")) if curl else ("", "")
             continue
-        if asked and entry.startswith("curl: (") and CURL_NOTHING.match(entry):
-            nothing.setdefault(asked, entry)
+        if "... connected." in entry and (wget := WGET_CONNECTED.search(entry)):
+            asked, asked_host = wget.group("port"), wget.group("host")
+        if asked and (
+            (entry.startswith("curl: (") and CURL_NOTHING.match(entry))
+            or ("HTTP request sent" in entry and WGET_NOTHING.search(entry))
+        ):
+            nothing.setdefault(asked, (entry, asked_host))
             asked = ""
         if "Shutting down" in entry and STOPPED.search(entry):
             stopped, started = entry, None
@@ -407,7 +421,7 @@ def observe(lines):
                 {"oom-killed": 0.65},
             )
         )
-    for port, entry in nothing.items():
+    for port, (entry, host) in nothing.items():
         if port in published:
             observations.append(
                 Observation(
@@ -417,6 +431,21 @@ def observe(lines):
                     "127.0.0.1 only",
                     {"backend-crash": -0.25, "backend-down": -0.1},
                     {"docker-network": 0.7},
+                )
+            )
+        elif host in LOOPBACK_HOSTS:
+            # Without docker ps to say so: a port on this machine that takes the
+            # connection and drops it at once is what Docker's proxy for a published port
+            # does when nothing in the container answers; an app that crashes on each
+            # request does the same, so it stays a possibility below the crash.
+            observations.append(
+                Observation(
+                    entry,
+                    f"port {port} on this machine accepts the connection and drops it without "
+                    "an answer: Docker's proxy for a published port does that when the app in "
+                    "the container listens only on its own 127.0.0.1 or on another port",
+                    {},
+                    {"docker-network": 0.35},
                 )
             )
     # What the log lines name is compared with what the output shows, if it shows any.

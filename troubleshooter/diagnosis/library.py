@@ -40,15 +40,17 @@ PROGRAMS = {
 # `program: any` marks the layer that reads the meaning of an error wherever it appears;
 # it counts only on a line that no program's own pattern matched.
 ANY = "any"
-# What a proxy logs about its own clients (a browser's old TLS version, a closed tab),
-# and the docker command refused its daemon's socket (the user is not in the docker
-# group, so `docker ps` needs sudo): noise for a 5xx, so the layer that reads any error
-# leaves such lines alone.
+# What a proxy logs about its own clients (a browser's old TLS version, a closed tab, a
+# visitor who hung up), and the docker command refused its daemon's socket (the user is
+# not in the docker group, so `docker ps` needs sudo): noise for a 5xx, so the layer
+# that reads any error leaves such lines alone.
 CLIENT_SIDE = re.compile(
     # "while SSL handshaking to upstream" is the proxy's own TLS to its backend.
     r"while (?:SSL handshaking(?! to upstream)|reading client request|reading PROXY protocol"
     r"|sending to client)"
     r"|client (?:closed|prematurely closed) (?:the )?connection|client intended to send too large"
+    # Heroku's router: the visitor hung up (H27, status 499), not the dyno.
+    r"|\bsock=client\b|Client Request Interrupted"
     r"|permission denied while trying to connect to the Docker daemon socket"
 )
 

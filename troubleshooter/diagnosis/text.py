@@ -28,7 +28,9 @@ ENTRY_START = re.compile(
     re.X,
 )
 # A shell prompt: "$ ", "root@web:~# ", "[root@web ~]# ", "user@host:/srv$ ".
-PROMPT = re.compile(r"^(?:\[?[\w.-]+@[\w.-]+[: ][^\]\s$#]*\]?)?[$#] (?=\S)")
+PROMPT = re.compile(
+    r"^(?:\d{1,2}:\d{2}(?::\d{2})? )?(?:\[?[\w.-]+@[\w.-]+[: ][^\]\s$#]*\]?)?[$#] (?=\S)"
+)
 # Lines of command output that customers paste between log lines (systemctl status,
 # ss and netstat, ls -l, df, free, docker ps): each starts an entry of its own.
 OUTPUT = re.compile(
