@@ -19,6 +19,7 @@ COMMON = {
     "error", "rror", "failed", "ailed", "failing", "timed out", "invalid", "nvalid", "running",
     "started", "service", "ervice", "config", "onfig", "upstream", "server", "connect",
     "connecting to", "while", "available", "healthy", "live", "alive", "sock", ".sock", "eader",
+    "worker", "orker", "(pid", "alert", "warn", "notice", "info",
 }  # fmt: skip
 
 
