@@ -30,6 +30,7 @@ TUNING = [
     ("varied_lines.jsonl", 0.80, 0.90),
     ("wider_lines.jsonl", 0.89, 0.94),
     ("client_lines.jsonl", 0.95, 0.99),
+    ("stacks_lines.jsonl", 0.90, 0.96),
     ("source_messages.jsonl", 0.98, 0.98),
 ]
 
@@ -81,11 +82,11 @@ def test_the_fourth_held_out_set_keeps_its_figure():
 
 def test_the_fifth_held_out_set_keeps_its_figure():
     # 57.3 % and 62.7 % on its 75 lines when it was added, before any of its gathering
-    # was read; 58.7 % and 64.0 % after later rounds (README, The log diagnosis). Its
+    # was read; 60.0 % and 65.3 % after later rounds (README, The log diagnosis). Its
     # misses are not printed.
     top1, top3, _ = score(rows("heldout_fifth.jsonl"), causes)
-    assert top1 >= 0.58
-    assert top3 >= 0.64
+    assert top1 >= 0.59
+    assert top3 >= 0.65
 
 
 def test_the_sixth_held_out_set_keeps_its_figure():
@@ -111,6 +112,15 @@ def test_the_eighth_held_out_set_keeps_its_figure():
     top1, top3, _ = score(rows("heldout_eighth.jsonl"), causes)
     assert top1 >= 0.76
     assert top3 >= 0.86
+
+
+def test_the_ninth_held_out_set_keeps_its_figure():
+    # 66.7 % and 77.3 % on its 66 lines when it was added, before any of its gathering
+    # was read; 69.7 % and 78.8 % after the patterns written from the other half (README,
+    # The log diagnosis). Its misses are not printed.
+    top1, top3, _ = score(rows("heldout_ninth.jsonl"), causes)
+    assert top1 >= 0.69
+    assert top3 >= 0.78
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])

@@ -79,7 +79,9 @@ def ipv6_loopback(entry, causes):
     127.0.0.1 only: refused, though the backend runs."""
     # Node prints the address without brackets: "connect ECONNREFUSED ::1:3000".
     if "::1" in entry and re.search(
-        r'(?:(?:upstream: "[a-z]+://|dial tcp )\[::1\]|connect ECONNREFUSED \[?::1\]?):\d', entry
+        r'(?:(?:upstream: "[a-z]+://|dial tcp | to https?://)\[::1\]'
+        r"|connect ECONNREFUSED \[?::1\]?):\d",
+        entry,
     ):
         return promote(causes, "wrong-upstream-address", max(dict(causes).values()))
     return causes
