@@ -39,9 +39,15 @@ def test_the_dashboard_draws_its_charts_under_the_policy(browser, site, agent, s
         "e => getComputedStyle(e).fill"
     )
     assert text.evaluate("e => getComputedStyle(e).fill") != background
-    # The bar for three visitors fills the chart; the part that left is two thirds of it.
+    # The bar for the visitors who reached the question fills the chart; the part that
+    # left is the share that did not answer: two thirds of the three recorded here. A
+    # beacon the previous test's page sent as it closed may land late and count one more
+    # visitor, so the share is taken from what the database holds when the page is drawn.
+    reached = Event.objects.filter(kind="question_reached", subject="code").count()
+    answered = Event.objects.filter(kind="question_answered", subject="code").count()
+    assert reached >= 3
     assert part.evaluate("e => e.getBBox().width / e.parentNode.getBBox().width") == (
-        pytest.approx(2 / 3, abs=0.02)
+        pytest.approx((reached - answered) / reached, abs=0.02)
     )
     assert page.locator("#tickets .chart-bar").count() == 1
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
