@@ -31,6 +31,7 @@ TUNING = [
     ("wider_lines.jsonl", 0.89, 0.94),
     ("client_lines.jsonl", 0.95, 0.99),
     ("stacks_lines.jsonl", 0.90, 0.96),
+    ("server_lines.jsonl", 0.76, 0.84),
     ("source_messages.jsonl", 0.98, 0.98),
 ]
 
@@ -45,12 +46,12 @@ def test_the_lines_it_was_tuned_on_get_the_cause_their_thread_or_source_names(
 
 
 def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
-    # 75.8 % and 82.8 % on the 558 lines (README, The log diagnosis); each batch was
+    # 76.9 % and 83.9 % on the 558 lines (README, The log diagnosis); each batch was
     # measured when it was added, before any pattern was written after it. Raise the
     # floors as the figure rises.
     top1, top3, misses = score(rows("heldout.jsonl"), causes)
-    assert top1 >= 0.755, misses
-    assert top3 >= 0.825, misses
+    assert top1 >= 0.765, misses
+    assert top3 >= 0.835, misses
 
 
 def test_the_second_held_out_set_keeps_its_figure():
@@ -121,6 +122,15 @@ def test_the_ninth_held_out_set_keeps_its_figure():
     top1, top3, _ = score(rows("heldout_ninth.jsonl"), causes)
     assert top1 >= 0.69
     assert top3 >= 0.78
+
+
+def test_the_tenth_held_out_set_keeps_its_figure():
+    # 63.6 % and 63.6 % on its 33 lines when it was added, before any of its gathering
+    # was read; 72.7 % and 72.7 % after the patterns written from the other half (README,
+    # The log diagnosis). Its misses are not printed.
+    top1, top3, _ = score(rows("heldout_tenth.jsonl"), causes)
+    assert top1 >= 0.72
+    assert top3 >= 0.72
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])

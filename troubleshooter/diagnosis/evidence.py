@@ -253,6 +253,19 @@ def proxy_to_itself(entry, causes):
     return causes
 
 
+# What Apache's connector to Tomcat says of the instances it found.
+jk_detail = by_keyword([
+    ("are busy or in error", "worker-pool-exhausted"), ("busy limit", "worker-pool-exhausted"),
+    ("Timeout with waiting reply", "backend-slow"), ("cping/cpong failed", "backend-slow"),
+])  # fmt: skip
+
+# What mod_wsgi says of its daemon processes: hung, dead mid-answer, or all busy.
+wsgi_detail = by_keyword([
+    ("Truncated or oversized", "backend-crash"), ("Exception occurred processing", "backend-crash"),
+    ("Queue timeout expired", "worker-pool-exhausted"), ("backlog limit", "worker-pool-exhausted"),
+])  # fmt: skip
+
+
 # Docker's embedded DNS server (127.0.0.11) answers inside a container on a user-defined
 # network only: refused or silent there, the proxy runs on the default bridge, under
 # Podman or on the host, where that resolver does not exist. A name it does not know
@@ -324,6 +337,8 @@ RULES = {
     "vcl-compile": vcl_compile,
     "signal-nine": signal_nine,
     "docker-dns": docker_dns,
+    "jk-detail": jk_detail,
+    "wsgi-detail": wsgi_detail,
     "web-server-unit": web_server_unit,
     "web-port": web_port,
     "probe-detail": probe_detail,
