@@ -32,6 +32,7 @@ TUNING = [
     ("client_lines.jsonl", 0.95, 0.99),
     ("stacks_lines.jsonl", 0.90, 0.96),
     ("server_lines.jsonl", 0.76, 0.84),
+    ("edge_lines.jsonl", 0.87, 0.92),
     ("source_messages.jsonl", 0.98, 0.98),
 ]
 
@@ -46,21 +47,21 @@ def test_the_lines_it_was_tuned_on_get_the_cause_their_thread_or_source_names(
 
 
 def test_the_held_out_lines_keep_the_figure_first_measured_on_them():
-    # 76.9 % and 83.9 % on the 558 lines (README, The log diagnosis); each batch was
+    # 77.1 % and 84.1 % on the 558 lines (README, The log diagnosis); each batch was
     # measured when it was added, before any pattern was written after it. Raise the
     # floors as the figure rises.
     top1, top3, misses = score(rows("heldout.jsonl"), causes)
-    assert top1 >= 0.765, misses
-    assert top3 >= 0.835, misses
+    assert top1 >= 0.77, misses
+    assert top3 >= 0.84, misses
 
 
 def test_the_second_held_out_set_keeps_its_figure():
     # 73.6 % and 75.5 % on its 106 lines, measured once when it was added and again
-    # after the patterns written since (README, The log diagnosis). Its misses are not
+    # after the patterns written since; 75.5 % and 77.4 % now (README, The log diagnosis). Its misses are not
     # printed: nothing is to be written from them.
     top1, top3, _ = score(rows("heldout_fresh.jsonl"), causes)
-    assert top1 >= 0.73
-    assert top3 >= 0.75
+    assert top1 >= 0.75
+    assert top3 >= 0.77
 
 
 def test_the_third_held_out_set_keeps_its_figure():
@@ -131,6 +132,15 @@ def test_the_tenth_held_out_set_keeps_its_figure():
     top1, top3, _ = score(rows("heldout_tenth.jsonl"), causes)
     assert top1 >= 0.72
     assert top3 >= 0.72
+
+
+def test_the_eleventh_held_out_set_keeps_its_figure():
+    # 66.7 % and 76.2 % on its 63 lines when it was added, before any of its gathering
+    # was read; 68.3 % and 76.2 % after the patterns written from the other half
+    # (README, The log diagnosis). Its misses are not printed.
+    top1, top3, _ = score(rows("heldout_eleventh.jsonl"), causes)
+    assert top1 >= 0.68
+    assert top3 >= 0.76
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])

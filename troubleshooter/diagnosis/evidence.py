@@ -253,6 +253,17 @@ def proxy_to_itself(entry, causes):
     return causes
 
 
+# systemd's own exit statuses 200 to 243 (203/EXEC, 217/USER, 200/CHDIR, 226/NAMESPACE)
+# say it could not even start the command: the service never ran, it did not crash.
+EXEC_STATUS = re.compile(r"status=2(?:[0-3]\d|4[0-3])/[A-Z]+\b")
+
+
+def exec_status(entry, causes):
+    if "status=2" in entry and EXEC_STATUS.search(entry):
+        return promote(causes, "backend-down", max(0.8, max(dict(causes).values())))
+    return causes
+
+
 # What Apache's connector to Tomcat says of the instances it found.
 jk_detail = by_keyword([
     ("are busy or in error", "worker-pool-exhausted"), ("busy limit", "worker-pool-exhausted"),
@@ -338,6 +349,7 @@ RULES = {
     "signal-nine": signal_nine,
     "docker-dns": docker_dns,
     "jk-detail": jk_detail,
+    "exec-status": exec_status,
     "wsgi-detail": wsgi_detail,
     "web-server-unit": web_server_unit,
     "web-port": web_port,

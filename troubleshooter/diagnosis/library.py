@@ -49,6 +49,7 @@ CLIENT_SIDE = re.compile(
     r"while (?:SSL handshaking(?! to upstream)|reading client request|reading PROXY protocol"
     r"|sending to client)"
     r"|client (?:closed|prematurely closed) (?:the )?connection|client intended to send too large"
+    r"|client sent (?:invalid|too long|plain HTTP|duplicate)"
     # Heroku's router: the visitor hung up (H27, status 499), not the dyno.
     r"|\bsock=client\b|Client Request Interrupted"
     r"|permission denied while trying to connect to the Docker daemon socket"
