@@ -64,83 +64,34 @@ def test_the_second_held_out_set_keeps_its_figure():
     assert top3 >= 0.77
 
 
-def test_the_third_held_out_set_keeps_its_figure():
-    # 60.6 % and 64.8 % on its 71 lines when it was added, before any of it was read;
-    # 63.4 % and 66.2 % after the patterns written since (README, The log diagnosis).
-    # Its misses are not printed.
-    top1, top3, _ = score(rows("heldout_third.jsonl"), causes)
-    assert top1 >= 0.63
-    assert top3 >= 0.66
+# The later held-out sets: each was committed and measured before any of its gathering
+# was read, and no pattern is written from it; its misses are not printed. The floors
+# are the figures now (README, The log diagnosis); in the comments, first sight.
+HELD_OUT = [
+    # 60.6 / 64.8 % on first sight; 63.4 / 66.2 % after the patterns written since.
+    ("heldout_third.jsonl", 0.66, 0.69),
+    # 45.5 / 49.5 %; 55.4 / 59.4 % after the patterns from the programs' own messages.
+    ("heldout_fourth.jsonl", 0.56, 0.60),
+    # 57.3 / 62.7 %, split from the gathering of varied_lines.jsonl.
+    ("heldout_fifth.jsonl", 0.59, 0.65),
+    # 60.3 / 66.7 %, gathered after the patterns from varied_lines.jsonl.
+    ("heldout_sixth.jsonl", 0.60, 0.66),
+    # The held-out halves of the gatherings of wider_lines, client_lines, stacks_lines,
+    # server_lines and edge_lines: 74.0 / 82.0, 74.0 / 84.0, 66.7 / 77.3, 63.6 / 63.6
+    # and 66.7 / 76.2 % on first sight.
+    ("heldout_seventh.jsonl", 0.74, 0.82),
+    ("heldout_eighth.jsonl", 0.76, 0.86),
+    ("heldout_ninth.jsonl", 0.69, 0.78),
+    ("heldout_tenth.jsonl", 0.72, 0.72),
+    ("heldout_eleventh.jsonl", 0.68, 0.76),
+]
 
 
-def test_the_fourth_held_out_set_keeps_its_figure():
-    # 45.5 % and 49.5 % on its 101 lines when it was added, before any of it was read;
-    # 55.4 % and 59.4 % after the patterns written since, from the programs' own
-    # messages (README, The log diagnosis). Its misses are not printed.
-    top1, top3, _ = score(rows("heldout_fourth.jsonl"), causes)
-    assert top1 >= 0.55
-    assert top3 >= 0.59
-
-
-def test_the_fifth_held_out_set_keeps_its_figure():
-    # 57.3 % and 62.7 % on its 75 lines when it was added, before any of its gathering
-    # was read; 60.0 % and 65.3 % after later rounds (README, The log diagnosis). Its
-    # misses are not printed.
-    top1, top3, _ = score(rows("heldout_fifth.jsonl"), causes)
-    assert top1 >= 0.59
-    assert top3 >= 0.65
-
-
-def test_the_sixth_held_out_set_keeps_its_figure():
-    # 60.3 % and 66.7 % on its 63 lines when it was added, before any of it was read
-    # (README, The log diagnosis). Its misses are not printed.
-    top1, top3, _ = score(rows("heldout_sixth.jsonl"), causes)
-    assert top1 >= 0.60
-    assert top3 >= 0.66
-
-
-def test_the_seventh_held_out_set_keeps_its_figure():
-    # 74.0 % and 82.0 % on its 50 lines when it was added, before any of its gathering
-    # was read (README, The log diagnosis). Its misses are not printed.
-    top1, top3, _ = score(rows("heldout_seventh.jsonl"), causes)
-    assert top1 >= 0.74
-    assert top3 >= 0.82
-
-
-def test_the_eighth_held_out_set_keeps_its_figure():
-    # 74.0 % and 84.0 % on its 50 lines when it was added, before any of its gathering
-    # was read; 76.0 % and 86.0 % after the patterns written from the other half (README,
-    # The log diagnosis). Its misses are not printed.
-    top1, top3, _ = score(rows("heldout_eighth.jsonl"), causes)
-    assert top1 >= 0.76
-    assert top3 >= 0.86
-
-
-def test_the_ninth_held_out_set_keeps_its_figure():
-    # 66.7 % and 77.3 % on its 66 lines when it was added, before any of its gathering
-    # was read; 69.7 % and 78.8 % after the patterns written from the other half (README,
-    # The log diagnosis). Its misses are not printed.
-    top1, top3, _ = score(rows("heldout_ninth.jsonl"), causes)
-    assert top1 >= 0.69
-    assert top3 >= 0.78
-
-
-def test_the_tenth_held_out_set_keeps_its_figure():
-    # 63.6 % and 63.6 % on its 33 lines when it was added, before any of its gathering
-    # was read; 72.7 % and 72.7 % after the patterns written from the other half (README,
-    # The log diagnosis). Its misses are not printed.
-    top1, top3, _ = score(rows("heldout_tenth.jsonl"), causes)
-    assert top1 >= 0.72
-    assert top3 >= 0.72
-
-
-def test_the_eleventh_held_out_set_keeps_its_figure():
-    # 66.7 % and 76.2 % on its 63 lines when it was added, before any of its gathering
-    # was read; 68.3 % and 76.2 % after the patterns written from the other half
-    # (README, The log diagnosis). Its misses are not printed.
-    top1, top3, _ = score(rows("heldout_eleventh.jsonl"), causes)
-    assert top1 >= 0.68
-    assert top3 >= 0.76
+@pytest.mark.parametrize(("name", "top1_floor", "top3_floor"), HELD_OUT)
+def test_each_later_held_out_set_keeps_its_figure(name, top1_floor, top3_floor):
+    top1, top3, _ = score(rows(name), causes)
+    assert top1 >= top1_floor
+    assert top3 >= top3_floor
 
 
 @pytest.mark.parametrize("row", rows("not_errors.jsonl"), ids=lambda row: row["log"][:40])
