@@ -375,3 +375,16 @@ def test_the_docker_command_refused_its_daemons_socket_is_not_the_sites_fault():
     assert top("connect() to unix:/run/php/php8.3-fpm.sock failed (13: Permission denied)") == (
         "socket-permission"
     )
+
+
+def test_a_unit_systemd_could_not_even_start_never_ran():
+    """systemd's own statuses 200 to 243 (203/EXEC: the command is not there) say the
+    service never ran, however the lines around it read."""
+    paste = "\n".join(
+        [
+            "Jan 24 21:39:43 nuc systemd[1]: Started gunicorn daemon.",
+            "Jan 24 21:39:43 nuc systemd[1]: gunicorn.service: Main process exited, code=exited, status=203/EXEC",
+            "Jan 24 21:39:43 nuc systemd[1]: gunicorn.service: Unit entered failed state.",
+        ]
+    )
+    assert top(paste) == "backend-down"

@@ -132,14 +132,15 @@ def delayed_connect_error(entry, causes):
     return causes
 
 
-def by_pattern(pattern, slug):
-    """A rule that puts `slug` first, at the pattern's top confidence, on a line where
+def by_pattern(pattern, slug, at_least=0):
+    """A rule that puts `slug` first, at the pattern's top confidence (or `at_least`,
+    when the line settles it more surely than the pattern says), on a line where
     `pattern` is found."""
     pattern = re.compile(pattern)
 
     def rule(entry, causes):
         if pattern.search(entry):
-            return promote(causes, slug, max(dict(causes).values()))
+            return promote(causes, slug, max(at_least, max(dict(causes).values())))
         return causes
 
     return rule
@@ -255,13 +256,7 @@ def proxy_to_itself(entry, causes):
 
 # systemd's own exit statuses 200 to 243 (203/EXEC, 217/USER, 200/CHDIR, 226/NAMESPACE)
 # say it could not even start the command: the service never ran, it did not crash.
-EXEC_STATUS = re.compile(r"status=2(?:[0-3]\d|4[0-3])/[A-Z]+\b")
-
-
-def exec_status(entry, causes):
-    if "status=2" in entry and EXEC_STATUS.search(entry):
-        return promote(causes, "backend-down", max(0.8, max(dict(causes).values())))
-    return causes
+exec_status = by_pattern(r"status=2(?:[0-3]\d|4[0-3])/[A-Z]+\b", "backend-down", at_least=0.8)
 
 
 # What Apache's connector to Tomcat says of the instances it found.
