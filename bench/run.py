@@ -202,38 +202,40 @@ def _children_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
-def _cpu_ticks(master):
-    total = 0
-    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:  # a worker being replaced
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total
-
-
 TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(pid):
+    """(command name, start time, CPU seconds used so far) of process `pid`, or None
+    when it is gone."""
+    try:
+        comm, rest = Path(f"/proc/{pid}/stat").read_text().split("(", 1)[1].rsplit(")", 1)
+    except (FileNotFoundError, ProcessLookupError):  # ended, or a worker being replaced
+        return None
+    fields = rest.split()
+    return comm, fields[19], (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+def _workers(master):
+    return Path(f"/proc/{master}/task/{master}/children").read_text().split()
+
+
+def _cpu_ticks(master):
+    """CPU seconds the Gunicorn workers have used so far."""
+    return sum(used[2] for pid in _workers(master) if (used := _process_cpu(pid)))
 
 
 def cpu_by_program(gunicorn):
     """CPU seconds each process on the machine has used so far, keyed by its pid and
-    start time, with the program's name: the Gunicorn master's children are
-    "gunicorn", the rest go by their command name (postgres, redis-server, nginx,
-    python for the mail sender and the SMTP server, ...)."""
-    workers = set(Path(f"/proc/{gunicorn}/task/{gunicorn}/children").read_text().split())
+    start time (a reused pid is another process), with the program's name: the
+    Gunicorn master's children are "gunicorn", the rest go by their command name
+    (postgres, redis-server, nginx, python for the mail sender and the SMTP server)."""
+    workers = set(_workers(gunicorn))
     used = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            comm, rest = (entry / "stat").read_text().split("(", 1)[1].rsplit(")", 1)
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        fields = rest.split()
-        name = "gunicorn" if entry.name in workers else comm
-        seconds = (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
-        used[(entry.name, fields[19])] = (name, seconds)  # starttime tells a reused pid
+        if entry.name.isdigit() and (process := _process_cpu(entry.name)):
+            comm, started, seconds = process
+            used[(entry.name, started)] = ("gunicorn" if entry.name in workers else comm, seconds)
     return used
 
 
@@ -271,7 +273,7 @@ def settle(master, quiet=0.3, longest=60):
 
 def worker_memory(master):
     """Resident and proportional set size (MB) of each worker forked by `master`."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    children = _workers(master)
     sizes = []
     for pid in children:
         status = Path(f"/proc/{pid}/status").read_text()
